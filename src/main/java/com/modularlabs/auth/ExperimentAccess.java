@@ -1,0 +1,52 @@
+package com.modularlabs.auth;
+
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.registry.Experiment;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Who may use an experiment (pages, static files, data API): auth_required needs a logged-in user; a non-empty
+ * auth_policy.allowed_users / allowed_roles narrows it further. Admins may use every experiment.
+ */
+@ApplicationScoped
+public class ExperimentAccess {
+    public static final String ADMIN_ROLE = "admin";
+
+    public boolean canUse(Experiment e, SecurityIdentity who) {
+        return decide(e, who) == 0;
+    }
+
+    /** Throws 401 (anonymous) or 403 (logged in but not allowed) as problem+json. */
+    public void require(Experiment e, SecurityIdentity who) {
+        int status = decide(e, who);
+        if (status == 401) {
+            throw ProblemException.unauthorized("Experiment '" + e.slug() + "' requires a logged-in user");
+        }
+        if (status == 403) {
+            throw ProblemException.forbidden("You are not allowed to use experiment '" + e.slug() + "'");
+        }
+    }
+
+    private static int decide(Experiment e, SecurityIdentity who) {
+        boolean anonymous = who == null || who.isAnonymous();
+        if (!e.authRequired() && e.allowedRoles().isEmpty() && e.allowedUsers().isEmpty()) {
+            return 0;
+        }
+        if (anonymous) {
+            return 401;
+        }
+        if (who.hasRole(ADMIN_ROLE)) {
+            return 0;
+        }
+        boolean narrowed = !e.allowedRoles().isEmpty() || !e.allowedUsers().isEmpty();
+        if (!narrowed) {
+            return 0;
+        }
+        String user = who.getPrincipal().getName();
+        if (e.allowedUsers().contains(user)) {
+            return 0;
+        }
+        return e.allowedRoles().stream().anyMatch(who::hasRole) ? 0 : 403;
+    }
+}

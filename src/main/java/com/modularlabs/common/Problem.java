@@ -1,0 +1,10 @@
+package com.modularlabs.common;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** The RFC 9457 body. {@code errors} lists per-path validation errors. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Problem(String type, String title, int status, String detail, String instance, List<FieldError> errors) {
+    public static final String MEDIA_TYPE = "application/problem+json";
+}

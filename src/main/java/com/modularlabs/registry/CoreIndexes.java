@@ -1,0 +1,40 @@
+package com.modularlabs.registry;
+
+import com.mongodb.client.model.IndexModel;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine's own indexes (seed item 1c), created in parallel at startup. Other features contribute theirs by
+ * implementing {@link Contributor}.
+ */
+@ApplicationScoped
+public class CoreIndexes {
+    /** A feature's startup indexes. */
+    public interface Contributor {
+        Uni<Void> ensureIndexes();
+    }
+
+    @Inject
+    ExperimentConfigRepository configs;
+    @Inject
+    Instance<Contributor> contributors;
+
+    public Uni<Void> ensure() {
+        List<Uni<Void>> steps = new ArrayList<>();
+        steps.add(configs.ensureIndexes());
+        steps.add(ExperimentSummary.mongoDatabase().getCollection("users")
+                .createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique")).replaceWithVoid());
+        steps.add(ExperimentSummary.mongoDatabase().getCollection("export_logs")
+                .createIndexes(List.of(new IndexModel(Indexes.compoundIndex(Indexes.ascending("slug_id"), Indexes.descending("created_at")),
+                        new IndexOptions().name("slug_created")))).replaceWithVoid());
+        contributors.forEach(c -> steps.add(c.ensureIndexes()));
+        return RegistryStartup.all(steps);
+    }
+}

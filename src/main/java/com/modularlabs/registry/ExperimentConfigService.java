@@ -1,0 +1,66 @@
+package com.modularlabs.registry;
+
+import com.modularlabs.common.ProblemException;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import io.quarkus.cache.CacheInvalidateAll;
+import io.quarkus.cache.CacheResult;
+import io.quarkus.mongodb.FindOptions;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+
+/**
+ * Config lookups through a cache (seed items 3, 7, 11): one projected read per slug, then none until the registry
+ * changes (every swap invalidates the cache) or the TTL (5 min) passes.
+ */
+@ApplicationScoped
+public class ExperimentConfigService {
+    static final String CACHE = "experiment-config";
+
+    @Inject
+    ExperimentConfigRepository configs;
+
+    @CacheResult(cacheName = CACHE)
+    public Uni<PublicExperiment> publicConfig(String slug) {
+        return configs.raw().find(Filters.and(Filters.eq("slug", slug), Filters.eq("status", Experiment.ACTIVE)),
+                        new FindOptions().limit(1).projection(Projections.include("slug", "name", "description", "status",
+                                "auth_required", "data_scope", "collections", "managed_indexes", "queries")))
+                .collect().first()
+                .map(doc -> {
+                    if (doc == null) {
+                        throw ProblemException.notFound("No active experiment '" + slug + "'");
+                    }
+                    return toPublic(doc);
+                });
+    }
+
+    static PublicExperiment toPublic(Document d) {
+        String slug = d.getString("slug");
+        boolean auth = Boolean.TRUE.equals(d.getBoolean("auth_required"));
+        String inherited = auth ? "user" : "public";
+        Map<String, Map<String, String>> colls = new LinkedHashMap<>();
+        Document c = d.get("collections", new Document());
+        c.forEach((name, v) -> {
+            Document spec = (Document) v;
+            colls.put(name, Map.of("read", spec.get("read", inherited), "create", spec.get("create", inherited),
+                    "update", spec.get("update", "owner"), "delete", spec.get("delete", "owner")));
+        });
+        d.get("managed_indexes", new Document()).keySet().forEach(name -> colls.putIfAbsent(name,
+                Map.of("read", inherited, "create", inherited, "update", "owner", "delete", "owner")));
+        List<String> scope = d.getList("data_scope", String.class, List.of("self")).stream()
+                .map(s -> s.equals("self") ? slug : s).distinct().toList();
+        return new PublicExperiment(slug, d.getString("name"), d.get("description", ""), d.getString("status"), auth, scope, colls,
+                List.copyOf(d.get("queries", new Document()).keySet()), "/experiments/" + slug + "/");
+    }
+
+    @CacheInvalidateAll(cacheName = CACHE)
+    void onRegistryChange(@Observes RegistryChanged ev) {
+        // the annotation does the work: any registry swap drops every cached config
+    }
+}

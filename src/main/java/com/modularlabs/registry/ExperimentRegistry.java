@@ -1,0 +1,160 @@
+package com.modularlabs.registry;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.Workers;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bson.Document;
+import org.jboss.logging.Logger;
+
+/**
+ * The live set of experiments (seed item 4). A reload reads the configs as a stream, builds every experiment in
+ * parallel as Mutiny Unis with bounded concurrency (validation, compiled schemas, folder checks on worker
+ * threads), then swaps a new immutable {@link RegistrySnapshot} in one step and fires {@link RegistryChanged}.
+ */
+@ApplicationScoped
+public class ExperimentRegistry {
+    private static final Logger LOG = Logger.getLogger(ExperimentRegistry.class);
+    private static final List<String> STATUSES = List.of("active", "draft", "archived", "inactive");
+
+    @Inject
+    ExperimentConfigRepository configs;
+    @Inject
+    ManifestParser parser;
+    @Inject
+    RootResolver roots;
+    @Inject
+    IndexManager indexes;
+    @Inject
+    SeedDataLoader seedData;
+    @Inject
+    RegistryConfig config;
+    @Inject
+    Event<RegistryChanged> changed;
+
+    private final AtomicReference<RegistrySnapshot> current = new AtomicReference<>(RegistrySnapshot.EMPTY);
+    private final AtomicLong generations = new AtomicLong();
+    private volatile boolean loaded;
+    private Timer reloadTimer;
+
+    /** Outcome of building one config: an experiment or its errors. */
+    private record Built(String slug, Experiment experiment, List<FieldError> errors) {
+    }
+
+    @Inject
+    void metrics(MeterRegistry registry) {
+        reloadTimer = Timer.builder("labs.registry.reload").description("Full registry reloads").register(registry);
+        for (String s : STATUSES) {
+            Gauge.builder("labs.experiments", current, c -> c.get().experiments().values().stream().filter(e -> e.status().equals(s)).count())
+                    .tag("status", s).description("Registered experiments by status").register(registry);
+        }
+        Gauge.builder("labs.experiments", current, c -> c.get().invalid().size()).tag("status", "invalid").register(registry);
+    }
+
+    /** The current snapshot; never null, never half-built. */
+    public RegistrySnapshot snapshot() {
+        return current.get();
+    }
+
+    public boolean isLoaded() {
+        return loaded;
+    }
+
+    /** Rebuilds the whole registry from experiments_config. */
+    public Uni<RegistrySnapshot> reload() {
+        long start = System.nanoTime();
+        return configs.streamAll()
+                .onItem().transformToUni(this::build).merge(config.concurrency())
+                .collect().asList()
+                .map(built -> {
+                    TreeMap<String, Experiment> exps = new TreeMap<>();
+                    Map<String, List<FieldError>> invalid = new HashMap<>();
+                    for (Built b : built) {
+                        if (b.experiment() != null) {
+                            exps.put(b.slug(), b.experiment());
+                        } else {
+                            invalid.put(b.slug(), b.errors());
+                        }
+                    }
+                    RegistrySnapshot snap = new RegistrySnapshot(generations.incrementAndGet(), Instant.now(), exps, invalid);
+                    current.set(snap);
+                    loaded = true;
+                    reloadTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                    LOG.infof("Registry loaded: %d experiments (%d active), %d invalid, in %d ms", exps.size(),
+                            snap.activeList().size(), invalid.size(), (System.nanoTime() - start) / 1_000_000);
+                    afterSwap(snap, exps.values());
+                    return snap;
+                });
+    }
+
+    /** Re-reads one experiment (after an admin change) and swaps a snapshot with just that entry replaced. */
+    public Uni<RegistrySnapshot> reload(String slug) {
+        return configs.findBySlug(slug)
+                .chain(doc -> doc == null ? Uni.createFrom().item(new Built(slug, null, null)) : build(doc))
+                .map(b -> {
+                    RegistrySnapshot snap = current.updateAndGet(old -> {
+                        TreeMap<String, Experiment> exps = new TreeMap<>(old.experiments());
+                        Map<String, List<FieldError>> invalid = new HashMap<>(old.invalid());
+                        exps.remove(slug);
+                        invalid.remove(slug);
+                        if (b.experiment() != null) {
+                            exps.put(slug, b.experiment());
+                        } else if (b.errors() != null) {
+                            invalid.put(slug, b.errors());
+                        }
+                        return new RegistrySnapshot(generations.incrementAndGet(), Instant.now(), exps, invalid);
+                    });
+                    afterSwap(snap, b.experiment() == null ? List.of() : List.of(b.experiment()));
+                    return snap;
+                });
+    }
+
+    private void afterSwap(RegistrySnapshot snap, Iterable<Experiment> touched) {
+        for (Experiment e : touched) {
+            if (e.isActive()) {
+                indexes.ensure(e);
+                seedData.loadOnce(e);
+            }
+        }
+        changed.fire(new RegistryChanged(snap));
+    }
+
+    private Uni<Built> build(Document cfg) {
+        String slug = cfg.getString("slug");
+        if (slug == null) {
+            return Uni.createFrom().item(new Built("(no slug: " + cfg.get("_id") + ")", null,
+                    List.of(new FieldError("$.slug", "config document has no slug"))));
+        }
+        return roots.resolve(slug, cfg)
+                .chain(root -> Workers.run(() -> {
+                    try {
+                        return new Built(slug, parser.parse(slug, cfg, root), List.of());
+                    } catch (ManifestParser.InvalidManifest e) {
+                        LOG.warnf("Experiment %s has an invalid config and is not served: %s", slug, e.errors);
+                        return new Built(slug, null, e.errors);
+                    }
+                }))
+                .onFailure().recoverWithItem(err -> {
+                    LOG.warnf(err, "Experiment %s could not be loaded", slug);
+                    return new Built(slug, null, List.of(new FieldError("$", "could not be loaded: " + err.getMessage())));
+                });
+    }
+
+    /** Convenience for callers that want a stream of all active experiments. */
+    public Multi<Experiment> active() {
+        return Multi.createFrom().iterable(snapshot().activeList());
+    }
+}

@@ -1,0 +1,63 @@
+package com.modularlabs.registry;
+
+import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.common.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Public experiment API: GET /api/experiments and GET /api/experiments/{slug}. */
+@Path("/api/experiments")
+@Produces(MediaType.APPLICATION_JSON)
+public class ExperimentsResource {
+    static final int MAX_LIMIT = 500;
+
+    public record Page(List<ExperimentCard> items, String next) {
+    }
+
+    @Inject
+    ExperimentConfigRepository configs;
+    @Inject
+    ExperimentConfigService service;
+    @Inject
+    ExperimentRegistry registry;
+    @Inject
+    ExperimentAccess access;
+    @Inject
+    SecurityIdentity identity;
+
+    @GET
+    public Uni<Page> list(@QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("after") String after) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+        }
+        if (after != null && !ManifestValidator.isValidSlug(after)) {
+            throw ProblemException.badRequest("after must be a slug returned as 'next' by the previous page");
+        }
+        RegistrySnapshot snap = registry.snapshot();
+        return configs.activePage(after, limit).map(rows -> {
+            String next = rows.size() == limit ? rows.get(rows.size() - 1).slug : null;
+            List<ExperimentCard> visible = rows.stream()
+                    .filter(r -> snap.active(r.slug).map(e -> access.canUse(e, identity)).orElse(false))
+                    .map(ExperimentCard::of).toList();
+            return new Page(visible, next);
+        });
+    }
+
+    @GET
+    @Path("{slug}")
+    public Uni<PublicExperiment> get(@PathParam("slug") String slug) {
+        Experiment e = registry.snapshot().active(slug)
+                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+        access.require(e, identity);
+        return service.publicConfig(slug);
+    }
+}

@@ -1,0 +1,92 @@
+package com.modularlabs.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.modularlabs.common.FieldError;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.bson.Document;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+
+/**
+ * Validates manifests against the JSON Schema shipped in the service (schema/manifest.schema.json) and the slug
+ * rules of contract section 2, giving one {@link FieldError} per problem with its JSON path.
+ */
+@ApplicationScoped
+public class ManifestValidator {
+    public static final Pattern SLUG = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,47}$");
+    static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private final JsonSchema manifestSchema;
+
+    public ManifestValidator() {
+        try (InputStream in = ManifestValidator.class.getResourceAsStream("/schema/manifest.schema.json")) {
+            if (in == null) {
+                throw new IllegalStateException("schema/manifest.schema.json is missing from the build");
+            }
+            manifestSchema = factory.getSchema(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static boolean isValidSlug(String slug) {
+        return slug != null && SLUG.matcher(slug).matches();
+    }
+
+    /** Validates a manifest (or a stored config document) that should be registered as {@code slug}. */
+    public List<FieldError> validate(String slug, Document manifest) {
+        List<FieldError> errors = new ArrayList<>();
+        if (!isValidSlug(slug)) {
+            errors.add(new FieldError("$.slug", "slug '" + slug + "' must match " + SLUG.pattern()));
+        }
+        Object declared = manifest.get("slug");
+        if (declared != null && !declared.equals(slug)) {
+            errors.add(new FieldError("$.slug", "slug '" + declared + "' differs from the folder name '" + slug + "'"));
+        }
+        errors.addAll(validate(manifestSchema, toJsonNode(manifest)));
+        return errors;
+    }
+
+    /** Compiles a collection's document schema (manifest collections.&lt;c&gt;.schema). */
+    public JsonSchema compile(Document schema) {
+        return factory.getSchema(toJsonNode(schema));
+    }
+
+    public List<FieldError> validate(JsonSchema schema, JsonNode node) {
+        List<FieldError> errors = new ArrayList<>();
+        for (ValidationMessage m : schema.validate(node)) {
+            String path = m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
+            String text = m.getMessage();
+            if (text.startsWith(path + ": ")) {
+                text = text.substring(path.length() + 2);
+            }
+            errors.add(new FieldError(path, text));
+        }
+        errors.sort(Comparator.comparing(FieldError::path).thenComparing(FieldError::message));
+        return errors;
+    }
+
+    public JsonNode toJsonNode(Document doc) {
+        Document copy = new Document(doc);
+        copy.remove("_id");
+        try {
+            return mapper.readTree(copy.toJson(RELAXED));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
