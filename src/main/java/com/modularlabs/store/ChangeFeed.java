@@ -1,0 +1,115 @@
+package com.modularlabs.store;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.changestream.ChangeStreamDocument;
+import io.quarkus.mongodb.reactive.ReactiveMongoClient;
+import io.quarkus.mongodb.reactive.ReactiveMongoDatabase;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Tells every replica that a collection changed, so each can drop caches and rebuild its registry. Uses a MongoDB
+ * change stream on the collection; where the server refuses change streams (a standalone mongod), it falls back
+ * to polling a per-collection sequence document in {@code labs_changes}, which writers bump with {@link #touch}.
+ * Listeners get the changed document's _id as a string, or {@link #ALL} when the exact document is unknown.
+ */
+@ApplicationScoped
+public class ChangeFeed {
+    private static final Logger LOG = Logger.getLogger(ChangeFeed.class);
+    public static final String ALL = "*";
+    static final String CHANGES = "labs_changes";
+
+    @Inject
+    ReactiveMongoClient client;
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String dbName;
+    @ConfigProperty(name = "labs.change-feed.poll-interval", defaultValue = "1s")
+    Duration pollInterval;
+
+    private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
+    private final Map<String, Cancellable> watches = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
+
+    private ReactiveMongoDatabase db() {
+        return client.getDatabase(dbName);
+    }
+
+    /** Calls {@code listener} (on a driver or timer thread: hand heavy work to a Uni) for every change. */
+    public void subscribe(String collection, Consumer<String> listener) {
+        listeners.computeIfAbsent(collection, c -> new CopyOnWriteArrayList<>()).add(listener);
+        watches.computeIfAbsent(collection, this::watch);
+    }
+
+    /** Writers call this after changing {@code collection}, so replicas on the polling fallback notice too. */
+    public Uni<Void> touch(String collection, String key) {
+        return db().getCollection(CHANGES).updateOne(Filters.eq("_id", collection),
+                Updates.combine(Updates.inc("seq", 1L), Updates.set("key", key)), new UpdateOptions().upsert(true)).replaceWithVoid();
+    }
+
+    private Cancellable watch(String collection) {
+        return db().getCollection(collection).watch(List.of(), Document.class)
+                .select().where(e -> !stopped)
+                .subscribe().with(ev -> emit(collection, keyOf(ev)), err -> {
+                    if (stopped) {
+                        return;
+                    }
+                    LOG.infof("Change stream on %s unavailable (%s); polling %s every %s instead", collection, err.getMessage(), CHANGES, pollInterval);
+                    watches.put(collection, poll(collection));
+                });
+    }
+
+    private Cancellable poll(String collection) {
+        long[] last = {Long.MIN_VALUE};
+        return Multi.createFrom().ticks().every(pollInterval)
+                .onItem().transformToUniAndConcatenate(t -> db().getCollection(CHANGES).find(Filters.eq("_id", collection)).collect().first()
+                        .onFailure().recoverWithNull())
+                .subscribe().with(doc -> {
+                    long seq = doc == null ? 0 : ((Number) doc.get("seq", 0L)).longValue();
+                    if (last[0] != Long.MIN_VALUE && seq != last[0]) {
+                        emit(collection, doc == null || doc.getString("key") == null ? ALL : doc.getString("key"));
+                    }
+                    last[0] = seq;
+                }, err -> LOG.warnf("Polling %s failed: %s", CHANGES, err.getMessage()));
+    }
+
+    private static String keyOf(ChangeStreamDocument<Document> ev) {
+        BsonValue id = ev.getDocumentKey() == null ? null : ev.getDocumentKey().get("_id");
+        if (id == null) {
+            return ALL;
+        }
+        return id.isObjectId() ? id.asObjectId().getValue().toHexString() : id.isString() ? id.asString().getValue() : id.toString();
+    }
+
+    private void emit(String collection, String key) {
+        for (Consumer<String> l : listeners.getOrDefault(collection, List.of())) {
+            try {
+                l.accept(key);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Change listener on %s failed", collection);
+            }
+        }
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        stopped = true;
+        watches.values().forEach(Cancellable::cancel);
+    }
+
+}
