@@ -29,6 +29,7 @@ public class MongoCommandMetrics implements CommandListener {
     private final Counter slow;
     private final AtomicLong total = new AtomicLong();
     private final Map<Integer, String> collections = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> perCollection = new ConcurrentHashMap<>();
 
     public MongoCommandMetrics(StoreConfig config, MeterRegistry registry) {
         this.slowNanos = TimeUnit.MILLISECONDS.toNanos(config.slowQueryMs());
@@ -41,7 +42,9 @@ public class MongoCommandMetrics implements CommandListener {
         total.incrementAndGet();
         BsonValue target = event.getCommand().get(event.getCommandName());
         if (target != null && target.isString()) {
-            collections.put(event.getRequestId(), target.asString().getValue());
+            String coll = target.asString().getValue();
+            collections.put(event.getRequestId(), coll);
+            perCollection.computeIfAbsent(coll, c -> new AtomicLong()).incrementAndGet();
         }
     }
 
@@ -67,5 +70,11 @@ public class MongoCommandMetrics implements CommandListener {
     /** Commands started since this process began; tests and the seeding benchmark read it. */
     public long commandCount() {
         return total.get();
+    }
+
+    /** Commands started on one collection (find, insert, update, aggregate, ...) since this process began. */
+    public long commandCount(String collection) {
+        AtomicLong n = perCollection.get(collection);
+        return n == null ? 0 : n.get();
     }
 }

@@ -3,7 +3,8 @@ package com.modularlabs.registry;
 import com.modularlabs.common.ProblemException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
-import io.quarkus.cache.CacheInvalidateAll;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CacheResult;
 import io.quarkus.mongodb.FindOptions;
 import io.smallrye.mutiny.Uni;
@@ -59,8 +60,12 @@ public class ExperimentConfigService {
                 List.copyOf(d.get("queries", new Document()).keySet()), "/experiments/" + slug + "/");
     }
 
-    @CacheInvalidateAll(cacheName = CACHE)
+    @Inject
+    @CacheName(CACHE)
+    Cache cache;
+
+    /** Any registry swap drops every cached config; non-blocking, since swaps happen on event loops too. */
     void onRegistryChange(@Observes RegistryChanged ev) {
-        // the annotation does the work: any registry swap drops every cached config
+        cache.invalidateAll().subscribe().with(x -> { });
     }
 }

@@ -1,0 +1,39 @@
+package com.modularlabs.observability;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Seed item 10: gzip only pays off above ~1 KiB. Quarkus compresses every response of the configured media types;
+ * this filter marks smaller ones (known Content-Length) as identity so Vert.x leaves them alone.
+ */
+@ApplicationScoped
+public class CompressionThreshold {
+    @ConfigProperty(name = "labs.http.compression-min-bytes", defaultValue = "1024")
+    long minBytes;
+
+    void install(@Observes Router router) {
+        router.route().order(-1000).handler(this::threshold);
+    }
+
+    void threshold(RoutingContext rc) {
+        rc.addHeadersEndHandler(v -> {
+            var headers = rc.response().headers();
+            String len = headers.get(HttpHeaders.CONTENT_LENGTH);
+            if (len != null && !headers.contains(HttpHeaders.CONTENT_ENCODING)) {
+                try {
+                    if (Long.parseLong(len) < minBytes) {
+                        headers.set(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
+                    }
+                } catch (NumberFormatException ignored) {
+                    // not a length we can judge: let Vert.x decide
+                }
+            }
+        });
+        rc.next();
+    }
+}

@@ -1,0 +1,36 @@
+package com.modularlabs.observability;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.modularlabs.store.MongoTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(MongoTestResource.class)
+class MetricsAndHealthTest {
+
+    @Test
+    void metricsExposeTheContractNames() {
+        given().get("/api/experiments/click_tracker").then().statusCode(200);
+        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : new String[] {"http_server_requests_seconds", "mongodb_driver_commands_seconds", "mongodb_driver_pool_",
+                "cache_gets_total", "jvm_memory_used_bytes", "labs_mongodb_slow_commands_total", "labs_eventloop_lag_seconds",
+                "labs_eventloop_blocked_total", "labs_experiments{", "labs_seed_duration_seconds", "labs_registry_reload_seconds",
+                "labs_index_builds_in_flight", "labs_index_builds_total"}) {
+            if (!body.contains(name)) {
+                throw new AssertionError("/q/metrics lacks " + name);
+            }
+        }
+    }
+
+    @Test
+    void healthEndpoints() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("mongodb"));
+        given().get("/q/health/started").then().statusCode(200).body(containsString("registry"));
+    }
+}

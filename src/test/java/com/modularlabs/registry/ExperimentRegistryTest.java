@@ -1,0 +1,145 @@
+package com.modularlabs.registry;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.modularlabs.observability.MongoCommandMetrics;
+import com.modularlabs.store.MongoTestResource;
+import com.mongodb.client.model.Filters;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(MongoTestResource.class)
+class ExperimentRegistryTest {
+    private static final Duration T = Duration.ofSeconds(30);
+
+    @Inject
+    ExperimentRegistry registry;
+    @Inject
+    ExperimentConfigRepository configs;
+    @Inject
+    MongoCommandMetrics commands;
+    @Inject
+    IndexManager indexes;
+
+    @Test
+    void aSecondConfigLookupMakesNoMongoCommand() {
+        registry.reload().await().atMost(T); // fresh cache
+        given().when().get("/api/experiments/click_tracker").then().statusCode(200).body("slug", equalTo("click_tracker"));
+        long before = commands.commandCount(ExperimentConfigRepository.COLLECTION);
+        given().when().get("/api/experiments/click_tracker").then().statusCode(200).body("slug", equalTo("click_tracker"));
+        assertEquals(before, commands.commandCount(ExperimentConfigRepository.COLLECTION));
+    }
+
+    @Test
+    void theSnapshotSwapIsAtomicUnderConcurrentReads() throws Exception {
+        List<Document> extra = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            extra.add(new Document("slug", "swap" + i).append("name", "Swap " + i).append("status", "active"));
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<String> torn = new ConcurrentLinkedQueue<>();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            Thread t = new Thread(() -> {
+                while (!stop.get()) {
+                    RegistrySnapshot s = registry.snapshot();
+                    long n = s.experiments().keySet().stream().filter(k -> k.startsWith("swap")).count();
+                    if (n != 0 && n != 40) {
+                        torn.add("saw " + n + " of 40 in generation " + s.generation());
+                    }
+                }
+            });
+            t.start();
+            readers.add(t);
+        }
+        try {
+            for (int round = 0; round < 5; round++) {
+                configs.raw().insertMany(extra.stream().map(Document::new).toList()).await().atMost(T);
+                registry.reload().await().atMost(T);
+                assertTrue(registry.snapshot().active("swap39").isPresent());
+                configs.raw().deleteMany(Filters.regex("slug", "^swap")).await().atMost(T);
+                registry.reload().await().atMost(T);
+                assertTrue(registry.snapshot().find("swap0").isEmpty());
+            }
+        } finally {
+            stop.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+        assertTrue(torn.isEmpty(), torn.toString());
+    }
+
+    @Test
+    void neverMoreThanThreeIndexBuildsAtOnceAndNoDuplicates() throws Exception {
+        List<Document> idx = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            idx.add(new Document("name", "f" + i).append("type", "regular").append("keys", new Document("f" + i, 1)));
+        }
+        configs.raw().insertOne(new Document("slug", "manyindexes").append("name", "Many indexes").append("status", "active")
+                .append("managed_indexes", new Document("things", idx))
+                .append("collections", new Document("things", new Document("read", "public")))).await().atMost(T);
+        registry.reload("manyindexes").await().atMost(T);
+        registry.reload("manyindexes").await().atMost(T); // a second reload must not queue the same builds again
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!indexes.idle() && System.currentTimeMillis() < deadline) {
+            assertTrue(indexes.inFlight() <= 3, "in flight: " + indexes.inFlight());
+            Thread.sleep(5);
+        }
+        assertTrue(indexes.idle());
+        assertTrue(indexes.maxInFlightSeen() <= 3, "max in flight " + indexes.maxInFlightSeen());
+        List<IndexManager.IndexStatus> st = indexes.status("manyindexes");
+        assertEquals(12, st.size());
+        assertTrue(st.stream().allMatch(s -> s.status() == IndexManager.State.ready), st.toString());
+        List<Document> built =
+                ExperimentSummary.mongoDatabase().getCollection("manyindexes_things").listIndexes().collect().asList().await().atMost(T);
+        assertTrue(built.stream().anyMatch(d -> "manyindexes_f11".equals(d.getString("name"))), built.toString());
+        assertTrue(built.stream().anyMatch(d -> new Document("experiment_id", 1).equals(d.get("key"))), built.toString());
+    }
+
+    @Test
+    void atlasOnlyIndexesAreReportedUnsupportedNotFatal() {
+        configs.raw().insertOne(new Document("slug", "vectors").append("name", "Vectors").append("status", "active")
+                .append("managed_indexes", new Document("docs", List.of(new Document("name", "vec").append("type", "vectorSearch")
+                        .append("definition", new Document("fields", List.of(new Document("type", "vector").append("path", "v")
+                                .append("numDimensions", 3).append("similarity", "cosine")))))))).await().atMost(T);
+        registry.reload("vectors").await().atMost(T);
+        assertTrue(registry.snapshot().active("vectors").isPresent());
+        assertEquals(IndexManager.State.unsupported, indexes.status("vectors").get(0).status());
+    }
+
+    @Test
+    void publicListPagesWithKeysetCursorAndGzipsLargeResponses() {
+        List<Document> many = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            many.add(new Document("slug", String.format("listexp%02d", i)).append("name", "List " + i)
+                    .append("description", "x".repeat(100)).append("status", "active"));
+        }
+        configs.raw().insertMany(many).await().atMost(T);
+        registry.reload().await().atMost(T);
+        String next = given().queryParam("limit", 5).when().get("/api/experiments").then().statusCode(200)
+                .extract().path("next");
+        assertFalse(next == null);
+        given().queryParam("limit", 5).queryParam("after", next).when().get("/api/experiments").then().statusCode(200)
+                .body("items[0].slug", org.hamcrest.Matchers.greaterThan(next));
+        given().queryParam("limit", 501).when().get("/api/experiments").then().statusCode(400)
+                .contentType(org.hamcrest.Matchers.containsString("problem+json"));
+        given().header("Accept-Encoding", "gzip").queryParam("limit", 500).when().get("/api/experiments").then().statusCode(200)
+                .header("Content-Encoding", "gzip");
+        given().header("Accept-Encoding", "gzip").when().get("/api/experiments/click_tracker").then().statusCode(200)
+                .header("Content-Encoding", org.hamcrest.Matchers.not("gzip"));
+    }
+}
