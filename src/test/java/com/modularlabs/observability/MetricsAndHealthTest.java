@@ -28,6 +28,16 @@ class MetricsAndHealthTest {
     }
 
     @Test
+    void everyMetricTheAlertsAndDashboardUseIsExposed() {
+        given().get("/api/experiments/click_tracker").then().statusCode(200);
+        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        var missing = com.modularlabs.deploy.MetricNames.missingFrom(com.modularlabs.deploy.MetricNames.required(), body);
+        if (!missing.isEmpty()) {
+            throw new AssertionError("deploy/ uses metrics this service does not expose: " + missing);
+        }
+    }
+
+    @Test
     void healthEndpoints() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/health/ready").then().statusCode(200).body(containsString("mongodb"));
