@@ -1,0 +1,382 @@
+// Notes front-end. No inline handlers, no innerHTML: all text goes in through textContent.
+(function () {
+  'use strict';
+
+  var API = '/experiments/notes/api';
+  var NOTES = API + '/notes';
+  var PAGE = 50;
+
+  // What the list shows: all notes (paged), notes with one tag, or search results.
+  var view = { mode: 'all', tag: null, q: null, next: null, items: [] };
+
+  function byId(id) { return document.getElementById(id); }
+
+  function setStatus(text, isError) {
+    var s = byId('status');
+    s.textContent = text || '';
+    s.classList.toggle('error', !!isError);
+  }
+
+  function problemMessage(res, data) {
+    if (data && typeof data === 'object') {
+      var msg = data.detail || data.title || '';
+      if (Array.isArray(data.errors) && data.errors.length) {
+        msg += (msg ? ': ' : '') + data.errors.map(function (e) {
+          return (e.path ? e.path + ' ' : '') + (e.message || '');
+        }).join('; ');
+      }
+      if (msg) { return msg; }
+    }
+    return 'HTTP ' + res.status;
+  }
+
+  async function request(method, url, body) {
+    var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json' } };
+    if (body !== undefined) {
+      opts.headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(body);
+    }
+    var res = await fetch(url, opts);
+    var text = await res.text();
+    var data = null;
+    if (text) {
+      try { data = JSON.parse(text); } catch (e) { data = null; }
+    }
+    if (res.status === 401) { showLogin(); }
+    if (!res.ok) {
+      var err = new Error(problemMessage(res, data));
+      err.status = res.status;
+      throw err;
+    }
+    return data;
+  }
+
+  function showLogin() {
+    byId('login').hidden = false;
+    byId('content').hidden = true;
+  }
+
+  function rowsOf(data) {
+    if (Array.isArray(data)) { return data; }
+    if (data && Array.isArray(data.items)) { return data.items; }
+    return [];
+  }
+
+  // _id is relaxed Extended JSON: {"$oid": "..."}; plain string ids are accepted too.
+  function idOf(doc) {
+    var id = doc ? doc._id : null;
+    if (id && typeof id === 'object' && typeof id.$oid === 'string') { return id.$oid; }
+    if (typeof id === 'string' || typeof id === 'number') { return String(id); }
+    return null;
+  }
+
+  function noteUrl(doc) {
+    return NOTES + '/' + encodeURIComponent(idOf(doc));
+  }
+
+  // Dates are {"$date": "ISO"} or {"$date": {"$numberLong": "ms"}}.
+  function toDate(v) {
+    if (v === null || v === undefined) { return null; }
+    if (typeof v === 'object' && v.$date !== undefined) { v = v.$date; }
+    if (v && typeof v === 'object' && v.$numberLong !== undefined) { v = Number(v.$numberLong); }
+    var d = new Date(v);
+    return isNaN(d.getTime()) ? null : d;
+  }
+
+  function extDate(secondsFromNow) {
+    return { $date: new Date(Date.now() + secondsFromNow * 1000).toISOString() };
+  }
+
+  function parseTags(text) {
+    var seen = {};
+    return String(text || '').split(',')
+      .map(function (t) { return t.trim().slice(0, 50); })
+      .filter(function (t) {
+        if (!t || seen[t]) { return false; }
+        seen[t] = true;
+        return true;
+      })
+      .slice(0, 20);
+  }
+
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) { e.className = className; }
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    return e;
+  }
+
+  function button(label, className, onClick) {
+    var b = el('button', className, label);
+    b.type = 'button';
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  // ---- loading -----------------------------------------------------------
+
+  async function load(append) {
+    var url;
+    if (view.mode === 'tag') {
+      url = API + '/_queries/notes_by_tag?tag=' + encodeURIComponent(view.tag) + '&limit=100';
+    } else if (view.mode === 'search') {
+      url = API + '/_queries/search_notes?q=' + encodeURIComponent(view.q) + '&limit=50';
+    } else {
+      url = NOTES + '?sort=-created_at&limit=' + PAGE;
+      if (append && view.next) { url += '&after=' + encodeURIComponent(view.next); }
+    }
+    try {
+      var data = await request('GET', url);
+      var items = rowsOf(data);
+      view.items = append ? view.items.concat(items) : items;
+      view.next = view.mode === 'all' && data && typeof data.next === 'string' && data.next ? data.next : null;
+      render();
+      setStatus('');
+    } catch (e) {
+      if (e.status === 401) { return; }
+      if (view.mode === 'search') {
+        setStatus('Search is not available: ' + e.message, true);
+      } else {
+        setStatus('Could not load your notes: ' + e.message, true);
+      }
+    }
+  }
+
+  function reload() {
+    return load(false);
+  }
+
+  function showAll() {
+    view.mode = 'all';
+    view.tag = null;
+    view.q = null;
+    byId('search').elements.q.value = '';
+    return reload();
+  }
+
+  function filterByTag(tag) {
+    view.mode = 'tag';
+    view.tag = tag;
+    view.q = null;
+    return reload();
+  }
+
+  // ---- rendering ---------------------------------------------------------
+
+  function render() {
+    var list = byId('notes');
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+
+    // Pinned notes first; otherwise keep the server's order.
+    var items = view.items.slice();
+    if (view.mode !== 'search') {
+      items = items.map(function (d, i) { return { d: d, i: i }; })
+        .sort(function (a, b) {
+          return (b.d.pinned === true) - (a.d.pinned === true) || a.i - b.i;
+        })
+        .map(function (x) { return x.d; });
+    }
+    items.forEach(function (doc) { list.appendChild(renderNote(doc)); });
+
+    byId('empty').hidden = items.length > 0;
+    byId('empty').textContent = view.mode === 'all' ? 'No notes yet.' : 'Nothing found.';
+    byId('more').hidden = !view.next;
+
+    var filter = byId('filter');
+    if (view.mode === 'tag') {
+      byId('filter-text').textContent = 'Notes tagged "' + view.tag + '"';
+      filter.hidden = false;
+    } else if (view.mode === 'search') {
+      byId('filter-text').textContent = 'Search results for "' + view.q + '"';
+      filter.hidden = false;
+    } else {
+      filter.hidden = true;
+    }
+  }
+
+  function renderNote(doc) {
+    var li = el('li', 'note' + (doc.pinned === true ? ' pinned' : ''));
+    var head = el('div', 'note-head');
+    head.appendChild(el('h3', null, typeof doc.title === 'string' ? doc.title : '(untitled)'));
+    if (doc.pinned === true) { head.appendChild(el('span', 'badge', 'pinned')); }
+    li.appendChild(head);
+
+    if (typeof doc.body === 'string' && doc.body) {
+      li.appendChild(el('p', 'body', doc.body));
+    }
+
+    if (Array.isArray(doc.tags) && doc.tags.length) {
+      var tags = el('div', 'tags');
+      doc.tags.forEach(function (t) {
+        var tag = String(t);
+        var b = button('#' + tag, 'tag', function () { filterByTag(tag); });
+        b.title = 'Show notes tagged ' + tag;
+        tags.appendChild(b);
+      });
+      li.appendChild(tags);
+    }
+
+    var meta = [];
+    var created = toDate(doc.created_at);
+    var updated = toDate(doc.updated_at);
+    var expires = toDate(doc.expires_at);
+    if (created) { meta.push('created ' + created.toLocaleString()); }
+    if (updated && (!created || updated.getTime() - created.getTime() > 1000)) {
+      meta.push('edited ' + updated.toLocaleString());
+    }
+    if (expires) { meta.push('expires ' + expires.toLocaleString()); }
+    if (meta.length) { li.appendChild(el('p', 'meta', meta.join(' · '))); }
+
+    var actions = el('div', 'actions');
+    actions.appendChild(button(doc.pinned === true ? 'Unpin' : 'Pin', null, function () { togglePin(doc); }));
+    actions.appendChild(button('Edit', null, function () { startEdit(li, doc); }));
+    actions.appendChild(button('Delete', 'danger', function () { removeNote(doc); }));
+    li.appendChild(actions);
+    return li;
+  }
+
+  function startEdit(li, doc) {
+    var form = document.createElement('form');
+    form.className = 'edit';
+    form.autocomplete = 'off';
+
+    var title = document.createElement('input');
+    title.name = 'title';
+    title.required = true;
+    title.maxLength = 200;
+    title.value = typeof doc.title === 'string' ? doc.title : '';
+
+    var body = document.createElement('textarea');
+    body.name = 'body';
+    body.rows = 5;
+    body.maxLength = 10000;
+    body.value = typeof doc.body === 'string' ? doc.body : '';
+
+    var tags = document.createElement('input');
+    tags.name = 'tags';
+    tags.value = Array.isArray(doc.tags) ? doc.tags.join(', ') : '';
+
+    var expires = document.createElement('select');
+    expires.name = 'expires';
+    [['keep', 'keep as is'], ['', 'never'], ['3600', 'in 1 hour'], ['86400', 'in 1 day'],
+      ['604800', 'in 7 days'], ['2592000', 'in 30 days']].forEach(function (o) {
+      var opt = document.createElement('option');
+      opt.value = o[0];
+      opt.textContent = o[1];
+      expires.appendChild(opt);
+    });
+
+    function labelled(text, control) {
+      var l = el('label', null, text + ' ');
+      l.appendChild(control);
+      return l;
+    }
+    form.appendChild(labelled('Title', title));
+    form.appendChild(labelled('Text', body));
+    form.appendChild(labelled('Tags', tags));
+    form.appendChild(labelled('Expires', expires));
+
+    var row = el('div', 'actions');
+    var save = el('button', null, 'Save');
+    save.type = 'submit';
+    row.appendChild(save);
+    row.appendChild(button('Cancel', null, function () { li.parentNode.replaceChild(renderNote(doc), li); }));
+    form.appendChild(row);
+
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      var update = { $set: { title: title.value.trim(), body: body.value, tags: parseTags(tags.value) } };
+      if (expires.value === '') {
+        update.$unset = { expires_at: '' };
+      } else if (expires.value !== 'keep') {
+        update.$set.expires_at = extDate(Number(expires.value));
+      }
+      save.disabled = true;
+      try {
+        await request('PATCH', noteUrl(doc), update);
+        setStatus('Saved.');
+        await reload();
+      } catch (e) {
+        save.disabled = false;
+        if (e.status !== 401) { setStatus('Could not save: ' + e.message, true); }
+      }
+    });
+
+    while (li.firstChild) { li.removeChild(li.firstChild); }
+    li.appendChild(form);
+    title.focus();
+  }
+
+  // ---- actions -----------------------------------------------------------
+
+  async function createNote(ev) {
+    ev.preventDefault();
+    var f = ev.currentTarget;
+    var doc = {
+      title: f.elements.title.value.trim(),
+      body: f.elements.body.value,
+      tags: parseTags(f.elements.tags.value),
+      pinned: f.elements.pinned.checked
+    };
+    if (!doc.title) {
+      setStatus('A note needs a title.', true);
+      return;
+    }
+    if (f.elements.expires.value) { doc.expires_at = extDate(Number(f.elements.expires.value)); }
+    var submit = f.querySelector('button[type="submit"]');
+    submit.disabled = true;
+    try {
+      await request('POST', NOTES, doc);
+      f.reset();
+      setStatus('Note added.');
+      await showAll();
+    } catch (e) {
+      if (e.status === 409) {
+        setStatus('You already have a note with that title.', true);
+      } else if (e.status !== 401) {
+        setStatus('Could not add the note: ' + e.message, true);
+      }
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  async function togglePin(doc) {
+    try {
+      await request('PATCH', noteUrl(doc), { $set: { pinned: doc.pinned !== true } });
+      await reload();
+    } catch (e) {
+      if (e.status !== 401) { setStatus('Could not change the pin: ' + e.message, true); }
+    }
+  }
+
+  async function removeNote(doc) {
+    var title = typeof doc.title === 'string' ? doc.title : 'this note';
+    if (!window.confirm('Delete "' + title + '"?')) { return; }
+    try {
+      await request('DELETE', noteUrl(doc));
+      setStatus('Deleted.');
+      await reload();
+    } catch (e) {
+      if (e.status !== 401) { setStatus('Could not delete: ' + e.message, true); }
+    }
+  }
+
+  function search(ev) {
+    ev.preventDefault();
+    var q = ev.currentTarget.elements.q.value.trim();
+    if (!q) { return showAll(); }
+    view.mode = 'search';
+    view.q = q.slice(0, 200);
+    view.tag = null;
+    return reload();
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    byId('new-note').addEventListener('submit', createNote);
+    byId('search').addEventListener('submit', search);
+    byId('clear-filter').addEventListener('click', showAll);
+    byId('more').addEventListener('click', function () { load(true); });
+    reload();
+  });
+})();
