@@ -74,6 +74,9 @@ public class ManifestValidator {
             if (text.startsWith(path + ": ")) {
                 text = text.substring(path.length() + 2);
             }
+            if ("additionalProperties".equals(m.getType()) && m.getProperty() != null) {
+                path = path + "." + m.getProperty(); // point at the unknown key itself
+            }
             errors.add(new FieldError(path, text));
         }
         errors.sort(Comparator.comparing(FieldError::path).thenComparing(FieldError::message));
