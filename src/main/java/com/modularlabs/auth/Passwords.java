@@ -27,13 +27,38 @@ public class Passwords {
 
     private volatile String dummyHash;
 
+    /**
+     * bcrypt is pure CPU: running it on the shared worker pool (dozens of threads) starves the event loops of CPU
+     * during a login storm. It gets its own pool of labs.auth.bcrypt-threads (default: the number of cores) instead;
+     * excess logins queue there while pages, health checks and the data API keep their share of the CPU.
+     */
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+            org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("labs.auth.bcrypt-threads", Integer.class)
+                    .orElse(Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "labs-bcrypt");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private <T> Uni<T> offLoop(java.util.concurrent.Callable<T> work) {
+        return Uni.createFrom().item(() -> {
+            try {
+                return work.call();
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }).runSubscriptionOn(pool);
+    }
+
     public Uni<String> hash(String password) {
-        return Workers.run(() -> hashBlocking(password));
+        return offLoop(() -> hashBlocking(password));
     }
 
     /** Verifies against {@code storedHash} (String, Binary or byte[]); against a dummy hash when null, so unknown users cost the same. */
     public Uni<Boolean> verify(String password, Object storedHash) {
-        return Workers.run(() -> verifyBlocking(password, storedHash));
+        return offLoop(() -> verifyBlocking(password, storedHash));
     }
 
     public String hashBlocking(String password) {
