@@ -44,9 +44,10 @@ public class ExperimentAccess {
             return 0;
         }
         String user = who.getPrincipal().getName();
-        if (e.allowedUsers().contains(user)) {
+        if (e.allowedUsers().stream().anyMatch(u -> u != null && u.trim().equalsIgnoreCase(user))) {
             return 0;
         }
-        return e.allowedRoles().stream().anyMatch(who::hasRole) ? 0 : 403;
+        // manifests may name roles as "editor" or "role:editor"; identities carry the bare name
+        return e.allowedRoles().stream().map(Subjects::normalizeRole).anyMatch(r -> r != null && who.hasRole(r)) ? 0 : 403;
     }
 }

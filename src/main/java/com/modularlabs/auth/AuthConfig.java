@@ -1,0 +1,44 @@
+package com.modularlabs.auth;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** labs.auth.* (application.properties "Auth (issue 3)"; env vars in the README). */
+@ConfigMapping(prefix = "labs.auth")
+public interface AuthConfig {
+    @WithDefault("admin@example.com")
+    String adminEmail();
+
+    /** ADMIN_PASSWORD; empty: a random one is generated when no admin exists. */
+    Optional<String> adminPassword();
+
+    /** LABS_TOKEN_SECRET (>= 32 bytes); empty: generated once and kept in labs_settings. */
+    Optional<String> tokenSecret();
+
+    @WithDefault("false")
+    boolean registrationEnabled();
+
+    @WithDefault("12")
+    int bcryptCost();
+
+    @WithDefault("15M")
+    Duration tokenLifetime();
+
+    @WithDefault("8H")
+    Duration sessionLifetime();
+
+    @WithDefault("labs_session")
+    String cookieName();
+
+    /** auto, true or false. */
+    @WithDefault("auto")
+    String cookieSecure();
+
+    @WithDefault("5")
+    int loginMaxFailures();
+
+    @WithDefault("5M")
+    Duration loginFailureWindow();
+}

@@ -1,0 +1,222 @@
+package com.modularlabs.auth;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/** Browser login/logout/registration (session cookie) and POST /auth/token for REST clients. */
+@Path("/auth")
+public class AuthResource {
+    @Inject
+    LoginService logins;
+    @Inject
+    TokenService tokens;
+    @Inject
+    Passwords passwords;
+    @Inject
+    UserStore store;
+    @Inject
+    IdentityCache cache;
+    @Inject
+    AuthConfig config;
+    @Inject
+    SecurityIdentity identity;
+    @Inject
+    @Location("auth/login.html")
+    Template loginPage;
+    @Inject
+    @Location("auth/register.html")
+    Template registerPage;
+    @Context
+    HttpServerRequest request;
+
+    public record Credentials(String email, String password, String next) {
+    }
+
+    public record Registration(String email, String password, String password_confirm, String next) {
+    }
+
+    public record TokenResponse(String access_token, String token_type, long expires_in) {
+    }
+
+    /** Local paths only: "/x" yes; "//x", "/\x", "https://x", control characters and anything not starting with "/" no. */
+    public static String safeNext(String next) {
+        if (next == null || next.isEmpty() || next.length() > 2048 || next.charAt(0) != '/') {
+            return "/";
+        }
+        if (next.startsWith("//") || next.indexOf('\\') >= 0) {
+            return "/";
+        }
+        for (int i = 0; i < next.length(); i++) {
+            char c = next.charAt(i);
+            if (c < 0x21 || c == 0x7f) {
+                return "/";
+            }
+        }
+        return next;
+    }
+
+    String clientIp() {
+        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
+    }
+
+    NewCookie sessionCookie(String value, int maxAge) {
+        boolean secure = switch (config.cookieSecure().toLowerCase()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> "https".equalsIgnoreCase(request.scheme());
+        };
+        return new NewCookie.Builder(config.cookieName()).value(value).path("/").httpOnly(true).secure(secure)
+                .sameSite(NewCookie.SameSite.LAX).maxAge(maxAge).build();
+    }
+
+    private NewCookie sessionFor(LabsUser u) {
+        return sessionCookie(tokens.issue(u, config.sessionLifetime(), "session"), (int) config.sessionLifetime().toSeconds());
+    }
+
+    @GET
+    @Path("/login")
+    @Produces(MediaType.TEXT_HTML)
+    public String loginForm(@QueryParam("next") String next) {
+        return loginPage.data("next", safeNext(next)).data("error", null).data("email", "")
+                .data("registration", config.registrationEnabled()).render();
+    }
+
+    @POST
+    @Path("/login")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> loginFormPost(@FormParam("email") String email, @FormParam("password") String password, @FormParam("next") String next) {
+        String target = safeNext(next);
+        return logins.login(email, password, clientIp())
+                .map(u -> Response.seeOther(URI.create(target)).cookie(sessionFor(u)).build())
+                .onFailure(ProblemException.class).recoverWithItem(t -> {
+                    ProblemException p = (ProblemException) t;
+                    Response.ResponseBuilder rb = Response.status(p.status()).type(MediaType.TEXT_HTML_TYPE)
+                            .entity(loginPage.data("next", target).data("error", p.getMessage()).data("email", email == null ? "" : email)
+                                    .data("registration", config.registrationEnabled()).render());
+                    p.headers().forEach(rb::header);
+                    return rb.build();
+                });
+    }
+
+    @POST
+    @Path("/login")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> loginJson(Credentials c) {
+        Credentials body = c == null ? new Credentials(null, null, null) : c;
+        String target = safeNext(body.next());
+        return logins.login(body.email(), body.password(), clientIp())
+                .map(u -> Response.ok(Map.of("email", u.email(), "roles", u.roles(), "next", target)).cookie(sessionFor(u)).build());
+    }
+
+    @POST
+    @Path("/token")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<TokenResponse> token(Credentials c) {
+        Credentials body = c == null ? new Credentials(null, null, null) : c;
+        return logins.login(body.email(), body.password(), clientIp())
+                .map(u -> new TokenResponse(tokens.issue(u, config.tokenLifetime(), "api"), "Bearer", config.tokenLifetime().toSeconds()));
+    }
+
+    @POST
+    @Path("/logout")
+    public Response logout(@jakarta.ws.rs.HeaderParam("Accept") String accept) {
+        Response.ResponseBuilder rb = accept != null && accept.contains("text/html")
+                ? Response.seeOther(URI.create("/")) : Response.noContent();
+        return rb.cookie(sessionCookie("", 0)).build();
+    }
+
+    @GET
+    @Path("/me")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> me() {
+        if (identity.isAnonymous()) {
+            throw ProblemException.unauthorized("Not logged in");
+        }
+        return Map.of("email", identity.getPrincipal().getName(), "roles", identity.getRoles(),
+                "admin", identity.hasRole(ExperimentAccess.ADMIN_ROLE));
+    }
+
+    private void requireRegistration() {
+        if (!config.registrationEnabled()) {
+            throw ProblemException.notFound("No such resource: /auth/register");
+        }
+    }
+
+    @GET
+    @Path("/register")
+    @Produces(MediaType.TEXT_HTML)
+    public String registerForm(@QueryParam("next") String next) {
+        requireRegistration();
+        return registerPage.data("next", safeNext(next)).data("error", null).data("email", "").render();
+    }
+
+    @POST
+    @Path("/register")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> registerFormPost(@FormParam("email") String email, @FormParam("password") String password,
+            @FormParam("password_confirm") String confirm, @FormParam("next") String next) {
+        requireRegistration();
+        String target = safeNext(next);
+        return register(new Registration(email, password, confirm, next))
+                .map(u -> Response.seeOther(URI.create(target)).cookie(sessionFor(u)).build())
+                .onFailure(ProblemException.class).recoverWithItem(t -> {
+                    ProblemException p = (ProblemException) t;
+                    String msg = p.getMessage() + (p.errors().isEmpty() ? "" : ": " + p.errors().get(0).message());
+                    return Response.status(p.status()).type(MediaType.TEXT_HTML_TYPE)
+                            .entity(registerPage.data("next", target).data("error", msg).data("email", email == null ? "" : email).render()).build();
+                });
+    }
+
+    @POST
+    @Path("/register")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> registerJson(Registration r) {
+        requireRegistration();
+        return register(r == null ? new Registration(null, null, null, null) : r)
+                .map(u -> Response.status(201).entity(Map.of("id", u.id(), "email", u.email(), "roles", u.roles())).cookie(sessionFor(u)).build());
+    }
+
+    /** New users get no roles, ever: role grants come only from admins (never from the chosen address). */
+    private Uni<LabsUser> register(Registration r) {
+        String email = Subjects.requireEmail(r.email());
+        Subjects.requirePassword(r.password(), "$.password");
+        if (!r.password().equals(r.password_confirm())) {
+            throw ProblemException.invalid("Passwords do not match", List.of(new FieldError("$.password_confirm", "does not match password")));
+        }
+        return passwords.hash(r.password())
+                .chain(hash -> store.insertIfAbsent(email, hash, List.of(), false))
+                // stale g.nome casbin grants for a (deleted) account of that address must not pass to a self-registered one
+                .call(created -> created ? store.dropCasbinGrants(email) : Uni.createFrom().voidItem())
+                .chain(created -> {
+                    if (!created) {
+                        return Uni.createFrom().failure(new ProblemException(409, "Conflict", "This e-mail address cannot be registered."));
+                    }
+                    return cache.changed(UserStore.USERS, email).chain(() -> store.findForLogin(email)).chain(store::withCasbin);
+                });
+    }
+}

@@ -1,0 +1,47 @@
+package com.modularlabs.auth;
+
+import com.modularlabs.store.ChangeFeed;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.Optional;
+
+/**
+ * Every request's identity is re-checked against the user record through this cache ("auth-users": TTL and size
+ * in labs.auth / quarkus.cache.caffeine."auth-users".*). Any change to users or casbin_rule, on any replica, drops
+ * it (ChangeFeed); local writers also drop it synchronously via {@link #changed}.
+ */
+@ApplicationScoped
+public class IdentityCache {
+    @Inject
+    @CacheName("auth-users")
+    Cache cache;
+    @Inject
+    UserStore store;
+    @Inject
+    ChangeFeed feed;
+
+    void onStart(@Observes @Priority(150) StartupEvent ev) {
+        feed.subscribe(UserStore.USERS, key -> invalidateAll());
+        feed.subscribe(UserStore.CASBIN, key -> invalidateAll());
+    }
+
+    /** The current user record for a token subject; empty when deleted. */
+    public Uni<Optional<LabsUser>> get(String userId) {
+        return cache.getAsync(userId, id -> store.loadIdentity(id).map(Optional::ofNullable));
+    }
+
+    public void invalidateAll() {
+        cache.invalidateAll().subscribe().with(x -> { }, e -> { });
+    }
+
+    /** Writers call this after changing users or grants: drops the local cache now and tells the other replicas. */
+    public Uni<Void> changed(String collection, String key) {
+        return cache.invalidateAll().chain(() -> feed.touch(collection, key).onFailure().recoverWithNull());
+    }
+}

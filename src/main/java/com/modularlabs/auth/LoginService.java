@@ -1,0 +1,57 @@
+package com.modularlabs.auth;
+
+import com.modularlabs.common.ProblemException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Locale;
+import org.bson.Document;
+
+/**
+ * Password login shared by /auth/login and /auth/token: throttle check first (no bcrypt for throttled callers),
+ * one projected read, bcrypt on a worker thread (against a dummy hash for unknown users, so both cost the same),
+ * the same 401 for unknown user, wrong password and disabled account. Counts labs_auth_logins_total{result}.
+ */
+@ApplicationScoped
+public class LoginService {
+    public static final String INVALID = "Invalid e-mail or password.";
+
+    @Inject
+    UserStore store;
+    @Inject
+    Passwords passwords;
+    @Inject
+    LoginThrottle throttle;
+
+    private final Counter success;
+    private final Counter failure;
+    private final Counter throttled;
+
+    @Inject
+    public LoginService(MeterRegistry registry) {
+        success = Counter.builder("labs.auth.logins").tag("result", "success").description("Password logins by result").register(registry);
+        failure = Counter.builder("labs.auth.logins").tag("result", "failure").register(registry);
+        throttled = Counter.builder("labs.auth.logins").tag("result", "throttled").register(registry);
+    }
+
+    public Uni<LabsUser> login(String rawEmail, String password, String clientIp) {
+        String email = Subjects.normalizeEmail(rawEmail);
+        String key = LoginThrottle.key(clientIp, email != null ? email : String.valueOf(rawEmail).trim().toLowerCase(Locale.ROOT));
+        return throttle.check(key)
+                .onFailure(ProblemException.class).invoke(t -> throttled.increment())
+                .chain(() -> email == null ? Uni.createFrom().<Document>nullItem() : store.findForLogin(email))
+                .chain(doc -> passwords.verify(password, doc == null ? null : doc.get("password_hash"))
+                        .map(ok -> ok && doc != null && !Boolean.TRUE.equals(doc.get("disabled")) ? doc : null))
+                .chain(doc -> {
+                    if (doc == null) {
+                        failure.increment();
+                        return throttle.failed(key).onFailure().recoverWithNull()
+                                .chain(() -> Uni.createFrom().failure(ProblemException.unauthorized(INVALID)));
+                    }
+                    success.increment();
+                    return throttle.succeeded(key).onFailure().recoverWithNull().chain(() -> store.withCasbin(doc));
+                });
+    }
+}

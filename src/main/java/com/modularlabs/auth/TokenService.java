@@ -1,0 +1,108 @@
+package com.modularlabs.auth;
+
+import com.mongodb.client.model.Filters;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Set;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import org.bson.Document;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+/**
+ * Issues and verifies HS256 tokens with smallrye-jwt (builder + DefaultJWTParser over jose4j). The parser is
+ * built here, not produced by the smallrye-jwt extension, because the key may come from the database at startup:
+ * LABS_TOKEN_SECRET, or a secret generated once and stored in labs_settings (_id "token_secret") so all replicas
+ * agree. Only HS256 is accepted ("alg: none" and every other algorithm are refused); issuer, exp and iat are required.
+ */
+@ApplicationScoped
+public class TokenService {
+    private static final Logger LOG = Logger.getLogger(TokenService.class);
+    public static final String ISSUER = "modular-labs";
+    static final String SECRET_ID = "token_secret";
+
+    @Inject
+    AuthConfig config;
+    @Inject
+    UserStore store;
+
+    private volatile SecretKey key;
+    private volatile DefaultJWTParser parser;
+
+    /** Loads or creates the signing key (LABS_TOKEN_SECRET, else the labs_settings document shared by all replicas). */
+    Uni<Void> init() {
+        String secret = config.tokenSecret().filter(s -> !s.isBlank()).orElse(null);
+        if (secret != null) {
+            if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+                return Uni.createFrom().failure(new IllegalStateException("LABS_TOKEN_SECRET must be at least 32 bytes"));
+            }
+            use(secret);
+            return Uni.createFrom().voidItem();
+        }
+        return storedSecret().invoke(s -> {
+            LOG.warn("LABS_TOKEN_SECRET is not set: using a signing secret generated once and kept in the database ("
+                    + UserStore.SETTINGS + "). Set LABS_TOKEN_SECRET (>= 32 bytes) in production.");
+            use(s);
+        }).replaceWithVoid();
+    }
+
+    void use(String secret) {
+        SecretKey k = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+        JWTAuthContextInfo info = new JWTAuthContextInfo();
+        info.setSecretVerificationKey(k);
+        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.HS256));
+        info.setIssuedBy(ISSUER);
+        info.setExpGracePeriodSecs(0);
+        info.setClockSkew(0);
+        info.setRequiredClaims(Set.of("sub", "exp", "iat", "iss"));
+        this.parser = new DefaultJWTParser(info);
+        this.key = k;
+    }
+
+    private Uni<String> storedSecret() {
+        var coll = store.coll(UserStore.SETTINGS);
+        return coll.find(Filters.eq("_id", SECRET_ID)).collect().first().chain(doc -> {
+            if (doc != null) {
+                return Uni.createFrom().item(doc.getString("value"));
+            }
+            Document fresh = new Document("_id", SECRET_ID).append("value", Passwords.randomSecret(48)).append("created_at", new Date());
+            return coll.insertOne(fresh).replaceWith(fresh.getString("value"))
+                    .onFailure(UserStore::duplicateKey) // another replica won the race: use its secret
+                    .recoverWithUni(() -> coll.find(Filters.eq("_id", SECRET_ID)).collect().first().map(d -> d.getString("value")));
+        });
+    }
+
+    public boolean ready() {
+        return key != null;
+    }
+
+    public String issue(LabsUser user, Duration lifetime, String use) {
+        Instant now = Instant.now();
+        return Jwt.issuer(ISSUER).subject(user.id()).upn(user.email()).issuedAt(now).expiresAt(now.plus(lifetime))
+                .claim("use", use).jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(key);
+    }
+
+    /** The verified token, or null when forged, expired, wrongly signed, of another algorithm, or malformed. */
+    public JsonWebToken verify(String token) {
+        DefaultJWTParser p = parser;
+        if (p == null || token == null || token.isBlank() || token.length() > 8192) {
+            return null;
+        }
+        try {
+            return p.parse(token);
+        } catch (ParseException | RuntimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package com.modularlabs.auth;
+
+import com.modularlabs.registry.CoreIndexes;
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.Sorts;
+import io.quarkus.mongodb.reactive.ReactiveMongoClient;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The users collection (contract section 4) and g.nome's casbin_rule grants, read with projections. Role grants
+ * live in users.roles; casbin_rule "g" documents (v0 = user e-mail, v1 = role) and is_admin are honoured too.
+ */
+@ApplicationScoped
+public class UserStore implements CoreIndexes.Contributor {
+    public static final String USERS = "users";
+    public static final String CASBIN = "casbin_rule";
+    public static final String SETTINGS = "labs_settings";
+    public static final String FAILURES = "login_failures";
+    /** What login and the identity check read: never more. */
+    static final Bson LOGIN_FIELDS = Projections.include("_id", "email", "password_hash", "roles", "is_admin", "disabled");
+    static final Bson IDENTITY_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled");
+    static final Bson LIST_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled", "created_at");
+
+    @Inject
+    ReactiveMongoClient client;
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String dbName;
+
+    ReactiveMongoCollection<Document> coll(String name) {
+        return client.getDatabase(dbName).getCollection(name);
+    }
+
+    public ReactiveMongoCollection<Document> users() {
+        return coll(USERS);
+    }
+
+    @Override
+    public Uni<Void> ensureIndexes() {
+        return Uni.join().all(
+                users().createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique")).replaceWithVoid(),
+                coll(CASBIN).createIndex(Indexes.ascending("ptype", "v0"), new IndexOptions().name("ptype_v0")).replaceWithVoid(),
+                coll(FAILURES).createIndex(Indexes.ascending("key", "at"), new IndexOptions().name("key_at")).replaceWithVoid(),
+                coll(FAILURES).createIndex(Indexes.ascending("at"), new IndexOptions().name("ttl").expireAfter(3600L, TimeUnit.SECONDS)).replaceWithVoid())
+                .andCollectFailures().replaceWithVoid();
+    }
+
+    public static Object idValue(String id) {
+        return id != null && ObjectId.isValid(id) ? new ObjectId(id) : id;
+    }
+
+    public static String idString(Object id) {
+        return id instanceof ObjectId o ? o.toHexString() : String.valueOf(id);
+    }
+
+    public Uni<Document> findForLogin(String email) {
+        return users().find(Filters.eq("email", email), new io.quarkus.mongodb.FindOptions().projection(LOGIN_FIELDS).limit(1))
+                .collect().first();
+    }
+
+    /** The identity a token's subject maps to now (null when deleted). */
+    public Uni<LabsUser> loadIdentity(String id) {
+        return users().find(Filters.eq("_id", idValue(id)), new io.quarkus.mongodb.FindOptions().projection(IDENTITY_FIELDS).limit(1))
+                .collect().first()
+                .chain(doc -> doc == null ? Uni.createFrom().nullItem() : withCasbin(doc));
+    }
+
+    Uni<LabsUser> withCasbin(Document doc) {
+        String email = doc.getString("email");
+        return coll(CASBIN).find(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email)),
+                        new io.quarkus.mongodb.FindOptions().projection(Projections.include("v1"))).collect().asList()
+                .map(rules -> {
+                    Set<String> roles = rolesOf(doc);
+                    for (Document r : rules) {
+                        String role = Subjects.normalizeRole(r.getString("v1"));
+                        if (role != null) {
+                            roles.add(role);
+                        }
+                    }
+                    return new LabsUser(idString(doc.get("_id")), email, Set.copyOf(roles), Boolean.TRUE.equals(doc.get("disabled")));
+                });
+    }
+
+    static Set<String> rolesOf(Document doc) {
+        Set<String> roles = new LinkedHashSet<>();
+        Object raw = doc.get("roles");
+        if (raw instanceof List<?> list) {
+            for (Object o : list) {
+                String r = o instanceof String s ? Subjects.normalizeRole(s) : null;
+                if (r != null) {
+                    roles.add(r);
+                }
+            }
+        }
+        if (Boolean.TRUE.equals(doc.get("is_admin"))) {
+            roles.add(ExperimentAccess.ADMIN_ROLE);
+        }
+        return roles;
+    }
+
+    /** Inserts; emits false when the e-mail already exists (unique index: safe with several replicas). */
+    public Uni<Boolean> insertIfAbsent(String email, String hash, List<String> roles, boolean admin) {
+        Document doc = new Document("email", email).append("password_hash", hash).append("roles", new ArrayList<>(roles))
+                .append("is_admin", admin).append("disabled", false).append("created_at", new Date());
+        return users().insertOne(doc).replaceWith(true)
+                .onFailure(UserStore::duplicateKey).recoverWithItem(false);
+    }
+
+    public static boolean duplicateKey(Throwable t) {
+        return t instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY
+                || t instanceof com.mongodb.MongoException m && m.getCode() == 11000;
+    }
+
+    public Uni<Boolean> anyAdmin() {
+        return users().find(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", ExperimentAccess.ADMIN_ROLE)),
+                new io.quarkus.mongodb.FindOptions().projection(Projections.include("_id")).limit(1)).collect().first()
+                .map(d -> d != null);
+    }
+
+    public Uni<List<Document>> list(String after, int limit) {
+        Bson filter = after == null ? new Document() : Filters.gt("_id", idValue(after));
+        return users().find(filter, new io.quarkus.mongodb.FindOptions().projection(LIST_FIELDS).sort(Sorts.ascending("_id")).limit(limit))
+                .collect().asList();
+    }
+
+    public Uni<Void> dropCasbinGrants(String email) {
+        return coll(CASBIN).deleteMany(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email))).replaceWithVoid();
+    }
+}
