@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Login storm benchmark (issue 3): 50 concurrent clients doing POST /auth/token at bcrypt cost 12 for DURATION
 # seconds, while measuring GET /q/health/live latency and labs_eventloop_lag_seconds (p99) from /q/metrics.
-# Usage: bench/login-bench.sh [duration_s] [connections]   (needs wrk, curl, java 17; builds the jar if absent)
+# Usage: bench/login.sh [duration_s] [connections]   (needs wrk, curl, java 17; builds the jar if absent)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-20}
