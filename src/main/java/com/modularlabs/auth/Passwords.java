@@ -41,15 +41,7 @@ public class Passwords {
             });
 
     private <T> Uni<T> offLoop(java.util.concurrent.Callable<T> work) {
-        return Uni.createFrom().item(() -> {
-            try {
-                return work.call();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }).runSubscriptionOn(pool);
+        return com.modularlabs.common.Workers.run(pool, work);
     }
 
     public Uni<String> hash(String password) {

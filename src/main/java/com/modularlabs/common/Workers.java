@@ -14,6 +14,11 @@ public final class Workers {
     }
 
     public static <T> Uni<T> run(Callable<T> work) {
+        return run(Infrastructure.getDefaultWorkerPool(), work);
+    }
+
+    /** The same on a dedicated pool (e.g. bcrypt's, sized to the cores so a login storm cannot starve the event loops). */
+    public static <T> Uni<T> run(java.util.concurrent.Executor pool, Callable<T> work) {
         return Uni.createFrom().item(() -> {
             try {
                 return work.call();
@@ -22,7 +27,7 @@ public final class Workers {
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        }).runSubscriptionOn(pool);
     }
 
     /** Guard for CPU- or I/O-heavy code: fails loudly if someone calls it on an event loop. */
