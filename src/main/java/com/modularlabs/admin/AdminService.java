@@ -190,7 +190,7 @@ public class AdminService {
         requireSlug(slug);
         long expected = parseIfMatch(ifMatch);
         Document candidate = BundleService.manifestOnly(manifest);
-        candidate.put("slug", slug);
+        candidate.putIfAbsent("slug", slug);
         List<FieldError> errs = validator.validate(slug, candidate);
         if (!errs.isEmpty()) {
             return Uni.createFrom().failure(ProblemException.invalid("The manifest is invalid", errs));

@@ -39,6 +39,10 @@ public interface BundleConfig {
     @WithDefault("24h")
     Duration exportTtl();
 
+    /** How often the cleanup job deletes expired exports. */
+    @WithDefault("10m")
+    String exportSweep();
+
     /** Largest file the admin file viewer returns. */
     @WithDefault("1048576")
     long fileViewMaxBytes();

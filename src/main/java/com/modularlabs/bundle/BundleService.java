@@ -135,7 +135,7 @@ public class BundleService {
                 throw ProblemException.invalid("Invalid slug", List.of(new FieldError("$.slug", "must match " + ManifestValidator.SLUG.pattern())));
             }
             Document candidate = manifestOnly(manifest);
-            candidate.put("slug", slug);
+            candidate.putIfAbsent("slug", slug);
             List<FieldError> errors = validator.validate(slug, candidate);
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid("manifest.json is invalid", errors);
