@@ -68,7 +68,7 @@ public class AdminPanelResource {
             }
             return null;
         }).map(d -> html(experiment.data("user", identity.getPrincipal().getName()).data("slug", slug)
-                .data("configured", d != null).data("status", d == null ? "" : d.get("status", ""))
+                .data("configured", d != null).data("statuses", AdminService.STATUSES).data("status", d == null ? "" : d.get("status", ""))
                 .data("name", d == null ? slug : ((Document) d.get("manifest")).get("name", slug))
                 .render()));
     }

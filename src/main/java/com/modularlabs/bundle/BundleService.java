@@ -155,7 +155,7 @@ public class BundleService {
 
             Map<String, Long> counts = new LinkedHashMap<>();
             for (Map.Entry<String, Path> d : data.entrySet()) {
-                counts.put(d.getKey(), importData(slug, d.getKey(), d.getValue()));
+                counts.put(d.getKey(), importData(slug, d.getKey(), dir.resolve(tmp.relativize(d.getValue()))));
             }
             long version = replaceConfig(slug, candidate, new Document("storage_key", key).append("sha256", zip.sha256())
                     .append("size", zip.size()));
