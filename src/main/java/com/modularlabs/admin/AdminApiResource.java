@@ -1,0 +1,286 @@
+package com.modularlabs.admin;
+
+import com.modularlabs.bundle.BundleConfig;
+import com.modularlabs.bundle.BundlePaths;
+import com.modularlabs.bundle.BundleService;
+import com.modularlabs.bundle.BundleStorage;
+import com.modularlabs.bundle.ExportService;
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Workers;
+import com.modularlabs.registry.Experiment;
+import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.IndexManager;
+import com.modularlabs.registry.RootResolver;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/** The admin JSON API (contract section 5, admin rows). Admin only. */
+@Path("/admin/api")
+@RolesAllowed("admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminApiResource {
+    static final JsonWriterSettings JSON = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
+
+    @Inject
+    AdminService admin;
+    @Inject
+    ExperimentRegistry registry;
+    @Inject
+    IndexManager indexes;
+    @Inject
+    RootResolver roots;
+    @Inject
+    ExperimentConfigRepository configs;
+    @Inject
+    BundleService bundles;
+    @Inject
+    ExportService exports;
+    @Inject
+    BundleStorage storage;
+    @Inject
+    BundleConfig bundleConfig;
+    @Inject
+    SecurityIdentity identity;
+    @ConfigProperty(name = "labs.limits.json-body-bytes", defaultValue = "1048576")
+    int maxJson;
+
+    static Response json(Document d) {
+        return Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON).build();
+    }
+
+    @GET
+    @Path("/experiments")
+    public Uni<Response> list(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("100") int limit) {
+        return admin.list(after, limit).map(AdminApiResource::json);
+    }
+
+    @GET
+    @Path("/experiments/{slug}")
+    public Uni<Response> get(@PathParam("slug") String slug) {
+        return admin.get(slug).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+                .header("ETag", "\"" + d.get("version") + "\"").header("Cache-Control", "no-store").build());
+    }
+
+    @PUT
+    @Path("/experiments/{slug}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> put(@PathParam("slug") String slug, @HeaderParam("If-Match") String ifMatch, String body) {
+        AdminService.requireSlug(slug);
+        Document manifest = parseObject(body);
+        return admin.replace(slug, ifMatch, manifest).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+                .header("ETag", "\"" + d.get("version") + "\"").build());
+    }
+
+    @POST
+    @Path("/experiments/{slug}/status")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> status(@PathParam("slug") String slug, String body) {
+        AdminService.requireSlug(slug);
+        Object status = parseObject(body).get("status");
+        return admin.setStatus(slug, status instanceof String s ? s : null).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+                .header("ETag", "\"" + d.get("version") + "\"").build());
+    }
+
+    @POST
+    @Path("/experiments/{slug}/reload")
+    public Uni<Response> reload(@PathParam("slug") String slug) {
+        return admin.reload(slug).map(AdminApiResource::json);
+    }
+
+    @GET
+    @Path("/experiments/{slug}/indexes")
+    public List<Map<String, Object>> indexes(@PathParam("slug") String slug) {
+        AdminService.requireSlug(slug);
+        return indexes.status(slug).stream().map(s -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("collection", s.collection());
+            m.put("name", s.name());
+            m.put("type", s.type());
+            m.put("status", s.status() == IndexManager.State.queued ? "building" : s.status().name());
+            m.put("error", s.error());
+            return m;
+        }).toList();
+    }
+
+    @GET
+    @Path("/experiments/{slug}/files")
+    public Uni<Map<String, Object>> files(@PathParam("slug") String slug, @QueryParam("path") @DefaultValue("") String path) {
+        AdminService.requireSlug(slug);
+        if (!path.isEmpty()) {
+            FileBrowser.checkPath(path);
+        }
+        Uni<java.nio.file.Path> root = registry.snapshot().find(slug).map(e -> Uni.createFrom().item(e.root()))
+                .orElseGet(() -> configs.findBySlug(slug).chain(cfg -> roots.resolve(slug, cfg == null ? new Document() : cfg)));
+        return root.chain(r -> Workers.run(() -> FileBrowser.read(r, path, bundleConfig.fileViewMaxBytes())));
+    }
+
+    @POST
+    @Path("/experiments/{slug}/bundle")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Blocking
+    public Response uploadMultipart(@PathParam("slug") String slug, @RestForm("file") FileUpload file) throws Exception {
+        AdminService.requireSlug(slug);
+        if (file == null || file.uploadedFile() == null) {
+            throw ProblemException.badRequest("Send the ZIP as the multipart field 'file'");
+        }
+        return installed(slug, bundles.receive(file.uploadedFile()), false);
+    }
+
+    @POST
+    @Path("/experiments/{slug}/bundle")
+    @Consumes({"application/zip", "application/x-zip-compressed", MediaType.APPLICATION_OCTET_STREAM})
+    @Blocking
+    public Response uploadRaw(@PathParam("slug") String slug, InputStream body) throws Exception {
+        AdminService.requireSlug(slug);
+        return installed(slug, bundles.receive(body), false);
+    }
+
+    @POST
+    @Path("/import")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Blocking
+    public Response importMultipart(@QueryParam("slug") String slug, @RestForm("file") FileUpload file) throws Exception {
+        if (file == null || file.uploadedFile() == null) {
+            throw ProblemException.badRequest("Send the ZIP as the multipart field 'file'");
+        }
+        return installed(slug == null || slug.isEmpty() ? null : AdminService.requireSlug(slug), bundles.receive(file.uploadedFile()), true);
+    }
+
+    @POST
+    @Path("/import")
+    @Consumes({"application/zip", "application/x-zip-compressed", MediaType.APPLICATION_OCTET_STREAM})
+    @Blocking
+    public Response importRaw(@QueryParam("slug") String slug, InputStream body) throws Exception {
+        return installed(slug == null || slug.isEmpty() ? null : AdminService.requireSlug(slug), bundles.receive(body), true);
+    }
+
+    private Response installed(String slug, BundleService.Received zip, boolean withData) throws Exception {
+        try {
+            BundleService.Installed r = bundles.install(slug, zip, withData);
+            Document out = new Document("slug", r.slug()).append("version", r.version()).append("sha256", r.sha256())
+                    .append("size", r.size()).append("files", r.files()).append("documents", new Document(new java.util.LinkedHashMap<>(r.documents())));
+            return Response.ok(out.toJson(JSON), MediaType.APPLICATION_JSON).header("ETag", "\"" + r.version() + "\"").build();
+        } finally {
+            BundlePaths.deleteTree(zip.file());
+        }
+    }
+
+    @POST
+    @Path("/experiments/{slug}/exports")
+    @Blocking
+    public Response startExport(@PathParam("slug") String slug) {
+        AdminService.requireSlug(slug);
+        Document job = exports.start(slug, identity.getPrincipal().getName());
+        String id = job.getObjectId("_id").toHexString();
+        return Response.accepted(new Document("id", id).append("status", job.getString("status")).toJson(JSON))
+                .type(MediaType.APPLICATION_JSON).header("Location", "/admin/api/exports/" + id).build();
+    }
+
+    @GET
+    @Path("/experiments/{slug}/exports")
+    @Blocking
+    public Response exportHistory(@PathParam("slug") String slug, @QueryParam("limit") @DefaultValue("20") int limit) {
+        AdminService.requireSlug(slug);
+        List<Document> items = exports.history(slug, Math.max(1, Math.min(100, limit))).stream().map(AdminApiResource::jobView).toList();
+        return json(new Document("items", items));
+    }
+
+    @GET
+    @Path("/exports/{id}")
+    @Blocking
+    public Response exportStatus(@PathParam("id") String id) {
+        return Response.ok(jobView(exports.find(id)).toJson(JSON), MediaType.APPLICATION_JSON).header("Cache-Control", "no-store").build();
+    }
+
+    static Document jobView(Document d) {
+        Document out = new Document("id", d.getObjectId("_id").toHexString()).append("slug", d.get("slug_id"))
+                .append("status", d.get("status")).append("documents", d.get("documents", 0L)).append("bytes", d.get("bytes", 0L))
+                .append("percent", d.get("percent", 0)).append("user_email", d.get("user_email"))
+                .append("created_at", d.get("created_at")).append("expires_at", d.get("expires_at"));
+        if (d.get("file_size") != null) {
+            out.append("file_size", d.get("file_size")).append("sha256", d.get("sha256"))
+                    .append("download", "/admin/api/exports/" + out.getString("id") + "/download");
+        }
+        if (d.get("error") != null) {
+            out.append("error", d.get("error"));
+        }
+        return out;
+    }
+
+    @GET
+    @Path("/exports/{id}/download")
+    @Produces({"application/zip", "application/problem+json"})
+    @Blocking
+    public Response download(@PathParam("id") String id) throws Exception {
+        Document d = exports.find(id);
+        if (!"done".equals(d.getString("status")) || d.getString("storage_key") == null) {
+            throw new ProblemException(409, "Conflict", "Export " + id + " is " + d.getString("status") + ", not downloadable");
+        }
+        String key = d.getString("storage_key");
+        long size = storage.size(key);
+        if (size < 0) {
+            throw new ProblemException(410, "Gone", "Export " + id + " has expired or been deleted");
+        }
+        String sha = d.getString("sha256");
+        InputStream in = storage.open(key);
+        StreamingOutput body = out -> {
+            try (in) {
+                in.transferTo(out);
+            }
+        };
+        String file = d.getString("slug_id") + "-export-" + id + ".zip";
+        return Response.ok(body, "application/zip").header("Content-Length", size)
+                .header("Content-Disposition", "attachment; filename=\"" + file + "\"")
+                .header("X-Checksum-SHA256", sha)
+                .header("Digest", "sha-256=" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha)))
+                .header("Cache-Control", "private, no-store").build();
+    }
+
+    Document parseObject(String body) {
+        if (body == null || body.isBlank()) {
+            throw ProblemException.badRequest("Send a JSON object");
+        }
+        if (body.length() > maxJson) {
+            throw ProblemException.tooLarge("JSON bodies are limited to " + maxJson + " bytes");
+        }
+        String t = body.strip();
+        if (!t.startsWith("{")) {
+            throw ProblemException.invalid("Send a JSON object", List.of(new com.modularlabs.common.FieldError("$", "must be an object")));
+        }
+        try {
+            return Document.parse(t);
+        } catch (RuntimeException e) {
+            throw ProblemException.invalid("Malformed JSON", List.of(new com.modularlabs.common.FieldError("$", e.getMessage())));
+        }
+    }
+
+}

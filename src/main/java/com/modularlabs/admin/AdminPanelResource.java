@@ -1,0 +1,85 @@
+package com.modularlabs.admin;
+
+import com.modularlabs.common.ProblemException;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.bson.Document;
+
+/**
+ * The admin panel (HTML, Qute, no inline script: /admin/admin.js does the calls to the JSON API). The lists are
+ * rendered on the server, so the page works and is testable without JavaScript.
+ */
+@Path("/admin")
+@RolesAllowed("admin")
+public class AdminPanelResource {
+    /** One row of a group. */
+    public record Row(String slug, String name, String status, String source, int exports, boolean served, String errors) {
+        static Row of(Document d) {
+            Object errs = d.get("errors");
+            String e = errs instanceof List<?> l && !l.isEmpty() ? l.stream().map(o -> o instanceof Document x
+                    ? x.get("path") + ": " + x.get("message") : String.valueOf(o)).reduce((a, b) -> a + "; " + b).orElse("") : null;
+            return new Row(d.getString("slug"), d.get("name", d.getString("slug")), d.get("status", ""), d.get("source", ""),
+                    d.get("export_count", 0), Boolean.TRUE.equals(d.get("served")), e);
+        }
+    }
+
+    @Inject
+    AdminService admin;
+    @Inject
+    SecurityIdentity identity;
+    @Inject
+    @Location("admin/index.html")
+    Template index;
+    @Inject
+    @Location("admin/experiment.html")
+    Template experiment;
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> dashboard() {
+        return admin.list(null, AdminService.MAX_PAGE).map(d -> html(index
+                .data("user", identity.getPrincipal().getName())
+                .data("configured", rows(d, "configured"))
+                .data("discovered", rows(d, "discovered"))
+                .data("orphaned", rows(d, "orphaned"))
+                .data("more", d.get("next") != null)
+                .render()));
+    }
+
+    @GET
+    @Path("/experiments/{slug}")
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> experiment(@PathParam("slug") String slug) {
+        AdminService.requireSlug(slug);
+        return admin.get(slug).onFailure(ProblemException.class).recoverWithItem(err -> {
+            if (((ProblemException) err).status() != 404) {
+                throw (ProblemException) err;
+            }
+            return null;
+        }).map(d -> html(experiment.data("user", identity.getPrincipal().getName()).data("slug", slug)
+                .data("configured", d != null).data("statuses", AdminService.STATUSES).data("status", d == null ? "" : d.get("status", ""))
+                .data("name", d == null ? slug : ((Document) d.get("manifest")).get("name", slug))
+                .render()));
+    }
+
+    static List<Row> rows(Document d, String group) {
+        return d.getList(group, Document.class).stream().map(Row::of).toList();
+    }
+
+    static Response html(String body) {
+        return Response.ok(body, "text/html; charset=utf-8").header("Cache-Control", "no-store")
+                .header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+                .header("X-Frame-Options", "DENY").build();
+    }
+}

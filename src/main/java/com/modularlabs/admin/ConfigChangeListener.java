@@ -1,0 +1,68 @@
+package com.modularlabs.admin;
+
+import com.modularlabs.bundle.ExportService;
+import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.ManifestValidator;
+import com.modularlabs.store.ChangeFeed;
+import com.mongodb.client.model.Filters;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.jboss.logging.Logger;
+
+/**
+ * Cross-replica liveness of admin changes: every change to experiments_config (status, manifest save, upload,
+ * import, reload request) reaches this replica through the {@link ChangeFeed} (change stream, or polling of the
+ * sequence the writer bumped), and the registry reloads that one experiment (or everything when unknown), which
+ * invalidates the caches through RegistryChanged.
+ */
+@ApplicationScoped
+public class ConfigChangeListener {
+    private static final Logger LOG = Logger.getLogger(ConfigChangeListener.class);
+
+    @Inject
+    ChangeFeed feed;
+    @Inject
+    ExperimentRegistry registry;
+    @Inject
+    ExperimentConfigRepository configs;
+    @Inject
+    ExportService exports;
+
+    void onStart(@Observes @Priority(200) StartupEvent ev) {
+        feed.subscribe(ExperimentConfigRepository.COLLECTION, this::changed);
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                exports.ensureIndexes();
+            } catch (RuntimeException e) {
+                LOG.warnf("export_logs indexes not created: %s", e.getMessage());
+            }
+        });
+    }
+
+    void changed(String key) {
+        reloadFor(key).subscribe().with(x -> { }, e -> LOG.warnf("Reload after a config change (%s) failed: %s", key, e.getMessage()));
+    }
+
+    Uni<?> reloadFor(String key) {
+        if (ChangeFeed.ALL.equals(key) || key == null) {
+            return registry.reload();
+        }
+        if (ObjectId.isValid(key)) {
+            return configs.raw().find(Filters.eq("_id", new ObjectId(key)), new FindOptions().limit(1)
+                            .projection(new Document("slug", 1))).collect().first()
+                    .chain(doc -> doc != null && doc.getString("slug") != null ? registry.reload(doc.getString("slug"))
+                            : ManifestValidator.isValidSlug(key) && registry.snapshot().find(key).isPresent() ? registry.reload(key)
+                            : registry.reload()); // deleted, or unknown: rebuild everything
+        }
+        return ManifestValidator.isValidSlug(key) ? registry.reload(key) : registry.reload();
+    }
+}

@@ -1,0 +1,180 @@
+package com.modularlabs.bundle;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Workers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.bson.Document;
+import org.bson.json.JsonParseException;
+
+/**
+ * Checks a bundle ZIP (already on disk) against contract section 8 and unpacks it into an empty folder. Nothing
+ * is trusted from the headers: entry count and names come from the central directory, sizes and ratios are
+ * counted while inflating. Refusals are problem+json 400 (malformed or unsafe) or 413 (too big).
+ */
+public final class BundleArchive {
+    /** Unix file-type bits of the external attributes. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final long MAX_MANIFEST_BYTES = 1024 * 1024;
+
+    /** What a valid bundle holds. {@code files} are the unpacked regular files, relative, with '/' separators. */
+    public record Unpacked(Document manifest, List<String> files, long unpackedBytes) {
+    }
+
+    private final BundleConfig limits;
+
+    public BundleArchive(BundleConfig limits) {
+        this.limits = limits;
+    }
+
+    /** Validates {@code zip} and unpacks it into {@code target} (created; must not exist). Blocking. */
+    public Unpacked unpack(Path zip, Path target) throws IOException {
+        Workers.assertNotOnEventLoop("Unpacking a bundle");
+        ZipFile zf;
+        try {
+            zf = ZipFile.builder().setPath(zip).setUseUnicodeExtraFields(true).get();
+        } catch (IOException | RuntimeException notZip) {
+            throw ProblemException.badRequest("The upload is not a ZIP archive");
+        }
+        try (zf) {
+            List<ZipArchiveEntry> entries = new ArrayList<>();
+            int count = 0;
+            for (ZipArchiveEntry e : Collections.list(zf.getEntriesInPhysicalOrder())) {
+                if (++count > limits.maxEntries()) {
+                    throw ProblemException.tooLarge("The bundle has more than " + limits.maxEntries() + " entries");
+                }
+                entries.add(e);
+            }
+            Set<String> seen = new HashSet<>();
+            List<ZipArchiveEntry> files = new ArrayList<>();
+            ZipArchiveEntry manifest = null;
+            for (ZipArchiveEntry e : entries) {
+                String name = checkName(e.getName());
+                if (!seen.add(stripSlash(name).toLowerCase(Locale.ROOT))) {
+                    throw ProblemException.badRequest("Duplicate entry in the bundle: " + name);
+                }
+                checkType(e);
+                if (ignored(name) || e.isDirectory()) {
+                    continue;
+                }
+                files.add(e);
+                if (name.equals("manifest.json")) {
+                    manifest = e;
+                }
+            }
+            if (manifest == null) {
+                throw ProblemException.badRequest("The bundle has no manifest.json at its root");
+            }
+            Files.createDirectories(target.getParent());
+            Files.createDirectory(target);
+            Path root = target.toRealPath();
+            long total = 0;
+            List<String> names = new ArrayList<>();
+            byte[] buf = new byte[64 * 1024];
+            for (ZipArchiveEntry e : files) {
+                Path out = root.resolve(e.getName()).normalize();
+                if (!out.startsWith(root) || out.equals(root)) {
+                    throw ProblemException.badRequest("Entry escapes the bundle folder: " + e.getName());
+                }
+                Files.createDirectories(out.getParent());
+                long compressed = Math.max(1, e.getCompressedSize());
+                long written = 0;
+                try (InputStream in = zf.getInputStream(e); OutputStream os = Files.newOutputStream(out, java.nio.file.StandardOpenOption.CREATE_NEW)) {
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        written += n;
+                        total += n;
+                        if (total > limits.maxUnpackedBytes()) {
+                            throw ProblemException.tooLarge("The bundle unpacks to more than " + limits.maxUnpackedBytes() + " bytes");
+                        }
+                        if (written > limits.ratioMinBytes() && written > compressed * limits.maxRatio()) {
+                            throw ProblemException.tooLarge("Entry " + e.getName() + " inflates more than " + limits.maxRatio() + ":1");
+                        }
+                        os.write(buf, 0, n);
+                    }
+                } catch (ProblemException p) {
+                    throw p;
+                } catch (IOException | RuntimeException broken) {
+                    throw ProblemException.badRequest("Entry " + e.getName() + " cannot be read: " + broken.getMessage());
+                }
+                names.add(e.getName());
+            }
+            return new Unpacked(readManifest(root.resolve("manifest.json")), List.copyOf(names), total);
+        }
+    }
+
+    /** Parses manifest.json (Extended JSON); it must be one JSON object. */
+    public static Document readManifest(Path file) throws IOException {
+        if (Files.size(file) > MAX_MANIFEST_BYTES) {
+            throw ProblemException.tooLarge("manifest.json is larger than 1 MiB");
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            if (!text.strip().startsWith("{")) {
+                throw new JsonParseException("not an object");
+            }
+            return Document.parse(text);
+        } catch (JsonParseException | org.bson.BsonInvalidOperationException | IllegalArgumentException bad) {
+            throw ProblemException.invalid("manifest.json is not a JSON object",
+                    List.of(new FieldError("$", "not a JSON object: " + bad.getMessage())));
+        }
+    }
+
+    /** Refuses absolute paths, drive letters, backslashes, NUL, '.' and '..' segments. Returns the name. */
+    static String checkName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 1024) {
+            throw ProblemException.badRequest("Bundle entry with an empty or overlong name");
+        }
+        if (name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0 || name.matches("^[A-Za-z]:.*")) {
+            throw ProblemException.badRequest("Absolute or unsafe entry path in the bundle: " + name);
+        }
+        String[] segs = stripSlash(name).split("/", -1);
+        for (String s : segs) {
+            if (s.equals("..") || s.equals(".") || s.isEmpty()) {
+                throw ProblemException.badRequest("Entry path with '..', '.' or an empty segment: " + name);
+            }
+        }
+        return name;
+    }
+
+    /** Only regular files and directories: symlinks, hard links, devices and FIFOs are refused. */
+    static void checkType(ZipArchiveEntry e) {
+        if (e.isUnixSymlink()) {
+            throw ProblemException.badRequest("Links are not allowed in a bundle: " + e.getName());
+        }
+        if (e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX) {
+            int type = e.getUnixMode() & S_IFMT;
+            if (type != 0 && type != S_IFREG && type != S_IFDIR) {
+                throw ProblemException.badRequest("Only files and folders are allowed in a bundle: " + e.getName());
+            }
+        }
+        // Windows reparse points (symlinks/junctions) in the DOS attributes
+        if ((e.getExternalAttributes() & 0x400) != 0 && e.getPlatform() != ZipArchiveEntry.PLATFORM_UNIX) {
+            throw ProblemException.badRequest("Links are not allowed in a bundle: " + e.getName());
+        }
+    }
+
+    /** macOS archive litter, never unpacked. */
+    static boolean ignored(String name) {
+        return name.startsWith("__MACOSX/") || name.equals(".DS_Store") || name.endsWith("/.DS_Store");
+    }
+
+    private static String stripSlash(String n) {
+        return n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
+    }
+}

@@ -1,0 +1,309 @@
+package com.modularlabs.bundle;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Workers;
+import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.ManifestValidator;
+import com.modularlabs.store.ChangeFeed;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.result.UpdateResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.Document;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Upload and import of bundles (seed item 6). The body is streamed to a temp file with its size capped and its
+ * sha256 computed on the way; the ZIP is checked and unpacked from disk into a temp folder; only then is it
+ * stored, renamed into place (atomic), and the config replaced with a version check. A refusal or failure at any
+ * step leaves the served version, the config and the cache folder as they were. Blocking: worker threads only.
+ */
+@ApplicationScoped
+public class BundleService {
+    private static final Logger LOG = Logger.getLogger(BundleService.class);
+    /** Engine-owned keys of a config document that never come from a manifest. */
+    public static final Set<String> ENGINE_KEYS = Set.of("_id", "version", "bundle", "created_at", "updated_at");
+    static final int INSERT_BATCH = 1000;
+
+    @Inject
+    BundleConfig config;
+    @Inject
+    BundlePaths paths;
+    @Inject
+    BundleStorage storage;
+    @Inject
+    ManifestValidator validator;
+    @Inject
+    ExperimentConfigRepository configs;
+    @Inject
+    ExperimentRegistry registry;
+    @Inject
+    ChangeFeed feed;
+    @Inject
+    MongoClient mongo;
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String dbName;
+
+    /** A received body on disk. */
+    public record Received(Path file, String sha256, long size) {
+    }
+
+    /** What an upload or import did. */
+    public record Installed(String slug, long version, String sha256, long size, int files, Map<String, Long> documents) {
+    }
+
+    /** Streams {@code in} to a temp file, refusing (413) past the upload limit, computing sha256. */
+    public Received receive(InputStream in) throws IOException {
+        Workers.assertNotOnEventLoop("Receiving a bundle");
+        Path file = paths.newTemp(".zip");
+        MessageDigest sha = sha256();
+        long size = 0;
+        byte[] buf = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                size += n;
+                if (size > config.maxUploadBytes()) {
+                    throw ProblemException.tooLarge("The bundle is larger than " + config.maxUploadBytes() + " bytes");
+                }
+                sha.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+        } catch (IOException | RuntimeException e) {
+            BundlePaths.deleteTree(file);
+            throw e;
+        }
+        return new Received(file, HexFormat.of().formatHex(sha.digest()), size);
+    }
+
+    /** Same as {@link #receive(InputStream)} for a file already on disk (a multipart upload). */
+    public Received receive(Path uploaded) throws IOException {
+        if (Files.size(uploaded) > config.maxUploadBytes()) {
+            throw ProblemException.tooLarge("The bundle is larger than " + config.maxUploadBytes() + " bytes");
+        }
+        try (InputStream in = Files.newInputStream(uploaded)) {
+            return receive(in);
+        }
+    }
+
+    /**
+     * Installs a received bundle as experiment {@code slug} (null for import: the manifest's slug). With
+     * {@code withData}, data/&lt;coll&gt;.ndjson replaces this experiment's documents in those collections.
+     */
+    public Installed install(String slug, Received zip, boolean withData) throws IOException {
+        Workers.assertNotOnEventLoop("Installing a bundle");
+        Path tmp = paths.newTemp("");
+        try {
+            BundleArchive.Unpacked u = new BundleArchive(config).unpack(zip.file(), tmp);
+            Document manifest = u.manifest();
+            if (slug == null) {
+                Object declared = manifest.get("slug");
+                if (!(declared instanceof String s)) {
+                    throw ProblemException.invalid("The bundle's manifest.json names no slug; pass ?slug=",
+                            List.of(new FieldError("$.slug", "required for an import")));
+                }
+                slug = s;
+            }
+            if (!ManifestValidator.isValidSlug(slug)) {
+                throw ProblemException.invalid("Invalid slug", List.of(new FieldError("$.slug", "must match " + ManifestValidator.SLUG.pattern())));
+            }
+            Document candidate = manifestOnly(manifest);
+            candidate.putIfAbsent("slug", slug);
+            List<FieldError> errors = validator.validate(slug, candidate);
+            if (!errors.isEmpty()) {
+                throw ProblemException.invalid("manifest.json is invalid", errors);
+            }
+            Map<String, Path> data = withData ? dataFiles(slug, candidate, tmp, u.files()) : Map.of();
+
+            Path dir = paths.unpacked(slug, zip.sha256());
+            Files.createDirectories(dir.getParent());
+            if (!Files.isDirectory(dir)) {
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+                    // the same content was unpacked concurrently: identical by sha256
+                }
+            }
+            String key = storage.put(BundlePaths.storageKey(slug, zip.sha256()), zip.file());
+
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (Map.Entry<String, Path> d : data.entrySet()) {
+                counts.put(d.getKey(), importData(slug, d.getKey(), dir.resolve(tmp.relativize(d.getValue()))));
+            }
+            long version = replaceConfig(slug, candidate, new Document("storage_key", key).append("sha256", zip.sha256())
+                    .append("size", zip.size()));
+            registry.reload(slug).await().atMost(Duration.ofSeconds(60));
+            feed.touch(ExperimentConfigRepository.COLLECTION, slug).await().atMost(Duration.ofSeconds(10));
+            LOG.infof("Installed bundle %s for %s (version %d, %d files, %d bytes)", zip.sha256(), slug, version, u.files().size(), zip.size());
+            return new Installed(slug, version, zip.sha256(), zip.size(), u.files().size(), counts);
+        } finally {
+            BundlePaths.deleteTree(tmp);
+        }
+    }
+
+    /** The manifest keys of a document: engine-owned keys dropped. */
+    public static Document manifestOnly(Document doc) {
+        Document m = new Document();
+        doc.forEach((k, v) -> {
+            if (!ENGINE_KEYS.contains(k)) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    /** Collection names the manifest declares (collections and managed_indexes). */
+    public static Set<String> declaredCollections(Document manifest) {
+        Set<String> names = new LinkedHashSet<>();
+        if (manifest.get("collections") instanceof Document c) {
+            names.addAll(c.keySet());
+        }
+        if (manifest.get("managed_indexes") instanceof Document m) {
+            names.addAll(m.keySet());
+        }
+        return names;
+    }
+
+    private static Map<String, Path> dataFiles(String slug, Document manifest, Path root, List<String> files) {
+        Set<String> declared = declaredCollections(manifest);
+        Map<String, Path> data = new LinkedHashMap<>();
+        List<FieldError> errors = new ArrayList<>();
+        for (String f : files) {
+            if (!f.startsWith("data/")) {
+                continue;
+            }
+            String name = f.substring("data/".length());
+            if (!name.endsWith(".ndjson") || name.contains("/")) {
+                errors.add(new FieldError("data/" + name, "expected data/<collection>.ndjson"));
+                continue;
+            }
+            String coll = name.substring(0, name.length() - ".ndjson".length());
+            if (!declared.contains(coll)) {
+                errors.add(new FieldError("data/" + name, "collection '" + coll + "' is not declared in the manifest of " + slug));
+                continue;
+            }
+            data.put(coll, root.resolve(f));
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid("The bundle's data files do not match its manifest", errors);
+        }
+        return data;
+    }
+
+    /** Replaces this experiment's documents of one collection by the file's, streamed in batches. */
+    private long importData(String slug, String coll, Path file) throws IOException {
+        MongoCollection<BsonDocument> c = mongo.getDatabase(dbName).getCollection(slug + "_" + coll, BsonDocument.class);
+        List<BsonDocument> batch = new ArrayList<>(INSERT_BATCH);
+        long n = 0;
+        // parse everything first, so a bad line refuses the import before any document is touched
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (!line.isBlank()) {
+                    try {
+                        BsonDocument.parse(line);
+                    } catch (RuntimeException bad) {
+                        throw ProblemException.invalid("Bad document in data/" + coll + ".ndjson",
+                                List.of(new FieldError("data/" + coll + ".ndjson:" + lineNo, bad.getMessage())));
+                    }
+                }
+            }
+        }
+        c.deleteMany(Filters.eq("experiment_id", slug));
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                BsonDocument d = BsonDocument.parse(line);
+                d.put("experiment_id", new BsonString(slug)); // never another experiment's documents
+                batch.add(d);
+                if (batch.size() == INSERT_BATCH) {
+                    c.insertMany(batch, new InsertManyOptions().ordered(false));
+                    n += batch.size();
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            c.insertMany(batch, new InsertManyOptions().ordered(false));
+            n += batch.size();
+        }
+        return n;
+    }
+
+    /** Full replace of the config, keyed by the version read; returns the new version. 409 on a concurrent change. */
+    private long replaceConfig(String slug, Document manifest, Document bundle) {
+        MongoCollection<Document> c = mongo.getDatabase(dbName).getCollection(ExperimentConfigRepository.COLLECTION);
+        Document old = c.find(Filters.eq("slug", slug)).limit(1).first();
+        Date now = new Date();
+        Document doc = new Document(manifest);
+        doc.put("slug", slug);
+        if (!doc.containsKey("status")) {
+            doc.put("status", old != null && old.get("status") != null ? old.get("status") : "active");
+        }
+        doc.put("bundle", bundle);
+        doc.put("created_at", old != null && old.get("created_at") != null ? old.get("created_at") : now);
+        doc.put("updated_at", now);
+        if (old == null) {
+            doc.put("version", 1L);
+            try {
+                c.insertOne(doc);
+            } catch (com.mongodb.MongoWriteException dup) {
+                throw new ProblemException(409, "Conflict", "Experiment '" + slug + "' was created concurrently; retry");
+            }
+            return 1L;
+        }
+        long v = old.get("version") instanceof Number n ? n.longValue() : 0L;
+        doc.put("version", v + 1);
+        doc.put("_id", old.get("_id"));
+        UpdateResult r = c.replaceOne(Filters.and(Filters.eq("slug", slug), versionFilter(old)), doc);
+        if (r.getMatchedCount() == 0) {
+            throw new ProblemException(409, "Conflict", "Experiment '" + slug + "' changed concurrently; retry");
+        }
+        return v + 1;
+    }
+
+    static org.bson.conversions.Bson versionFilter(Document old) {
+        Object v = old.get("version");
+        return v == null ? Filters.exists("version", false) : Filters.eq("version", v);
+    }
+
+    public static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

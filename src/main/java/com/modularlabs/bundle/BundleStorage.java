@@ -1,0 +1,23 @@
+package com.modularlabs.bundle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * Where bundle and export ZIPs live, shared by every replica. Blocking API: call it on worker threads only
+ * ({@link com.modularlabs.common.Workers#run}). The default is GridFS ({@link GridFsBundleStorage}).
+ */
+public interface BundleStorage {
+    /** Stores the file under {@code key} (replacing an older object of that key) and returns the key. */
+    String put(String key, Path file) throws IOException;
+
+    /** Opens the object; the caller closes the stream. Throws {@link java.io.FileNotFoundException} if absent. */
+    InputStream open(String key) throws IOException;
+
+    /** Size in bytes, or -1 if absent. */
+    long size(String key);
+
+    /** Deletes every object stored under {@code key}; absent is fine. */
+    void delete(String key);
+}

@@ -1,0 +1,378 @@
+package com.modularlabs.bundle;
+
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Workers;
+import com.modularlabs.registry.Experiment;
+import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.RootResolver;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.conversions.Bson;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+import org.bson.types.ObjectId;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Export jobs (seed item 6). The job lives in {@code export_logs} (so any replica answers status and download):
+ * queued → running (documents, bytes, percent updated as it goes) → done (file_size, sha256, storage_key) or
+ * failed. The ZIP is streamed to a temp file (documents one by one from a batched cursor, each as a line of
+ * canonical Extended JSON v2), then into storage, then the temp file is deleted. Only documents with
+ * {@code experiment_id = slug} of the collections the manifest declares are exported.
+ */
+@ApplicationScoped
+public class ExportService {
+    private static final Logger LOG = Logger.getLogger(ExportService.class);
+    public static final String LOGS = "export_logs";
+    static final int BATCH = 500;
+    static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
+    static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build();
+
+    @Inject
+    MongoClient mongo;
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String dbName;
+    @Inject
+    BundleStorage storage;
+    @Inject
+    BundlePaths paths;
+    @Inject
+    BundleConfig config;
+    @Inject
+    ExperimentRegistry registry;
+    @Inject
+    RootResolver roots;
+
+    private Counter bytesCounter;
+    private Timer durationTimer;
+
+    @Inject
+    void metrics(MeterRegistry meters) {
+        bytesCounter = Counter.builder("labs.export.bytes").baseUnit("bytes").description("Bytes of export ZIPs written").register(meters);
+        durationTimer = Timer.builder("labs.export.duration").description("Export job durations").register(meters);
+    }
+
+    MongoDatabase db() {
+        return mongo.getDatabase(dbName);
+    }
+
+    MongoCollection<Document> logs() {
+        return db().getCollection(LOGS);
+    }
+
+    /** Queues an export of {@code slug}; returns the job document. Blocking (worker thread). */
+    public Document start(String slug, String userEmail) {
+        Workers.assertNotOnEventLoop("Queueing an export");
+        Document cfg = db().getCollection(ExperimentConfigRepository.COLLECTION).find(Filters.eq("slug", slug)).limit(1).first();
+        if (cfg == null) {
+            throw ProblemException.notFound("No experiment '" + slug + "'");
+        }
+        Date now = new Date();
+        Document job = new Document("_id", new ObjectId()).append("slug_id", slug).append("export_type", "bundle")
+                .append("user_email", userEmail).append("status", "queued").append("documents", 0L).append("bytes", 0L)
+                .append("percent", 0).append("created_at", now)
+                .append("expires_at", Date.from(now.toInstant().plus(config.exportTtl())));
+        logs().insertOne(job);
+        Infrastructure.getDefaultWorkerPool().execute(() -> run(job.getObjectId("_id"), slug, cfg));
+        return job;
+    }
+
+    public Document find(String id) {
+        if (!ObjectId.isValid(id)) {
+            throw ProblemException.notFound("No export '" + id + "'");
+        }
+        Document d = logs().find(Filters.eq("_id", new ObjectId(id))).limit(1).first();
+        if (d == null) {
+            throw ProblemException.notFound("No export '" + id + "'");
+        }
+        return d;
+    }
+
+    /** Recent exports of one experiment: served by {slug_id:1, created_at:-1}. */
+    public List<Document> history(String slug, int limit) {
+        List<Document> out = new ArrayList<>();
+        logs().find(Filters.eq("slug_id", slug)).sort(Sorts.descending("created_at")).limit(limit).batchSize(limit)
+                .projection(new Document("slug_id", 1).append("status", 1).append("user_email", 1).append("file_size", 1)
+                        .append("sha256", 1).append("documents", 1).append("created_at", 1).append("expires_at", 1).append("error", 1))
+                .forEach(out::add);
+        return out;
+    }
+
+    /** Export counts of the given slugs only: $match on the {slug_id, created_at} index, then $group (seed item 8). */
+    public Map<String, Integer> counts(List<String> slugs) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        if (slugs.isEmpty()) {
+            return counts;
+        }
+        List<Bson> pipeline = List.of(new Document("$match", new Document("slug_id", new Document("$in", slugs))),
+                new Document("$group", new Document("_id", "$slug_id").append("count", new Document("$sum", 1))));
+        logs().aggregate(pipeline).batchSize(Math.max(1, slugs.size()))
+                .forEach(d -> counts.put(String.valueOf(d.get("_id")), ((Number) d.get("count")).intValue()));
+        return counts;
+    }
+
+    public void ensureIndexes() {
+        logs().createIndex(Indexes.compoundIndex(Indexes.ascending("slug_id"), Indexes.descending("created_at")),
+                new IndexOptions().name("slug_id_created_at"));
+        logs().createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("expires_at"));
+    }
+
+    /** Counts bytes and feeds a digest. */
+    static final class Measuring extends FilterOutputStream {
+        final MessageDigest digest = BundleService.sha256();
+        long count;
+
+        Measuring(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            digest.update((byte) b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            digest.update(b, off, len);
+            count += len;
+        }
+    }
+
+    /** Digest of one ZIP entry's uncompressed bytes, for checksums.sha256. */
+    static final class EntryDigest extends FilterOutputStream {
+        MessageDigest digest = BundleService.sha256();
+
+        EntryDigest(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            digest.update((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            digest.update(b, off, len);
+        }
+
+        @Override
+        public void close() {
+            // the ZipOutputStream stays open between entries
+        }
+
+        String finish() {
+            String hex = HexFormat.of().formatHex(digest.digest());
+            digest = BundleService.sha256();
+            return hex;
+        }
+    }
+
+    void run(ObjectId id, String slug, Document cfg) {
+        long start = System.nanoTime();
+        Path zip = null;
+        try {
+            logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "running"), Updates.set("started_at", new Date())));
+            Path root = registry.snapshot().find(slug).map(Experiment::root)
+                    .orElseGet(() -> roots.resolve(slug, cfg).await().atMost(Duration.ofSeconds(60)));
+            Document manifest = BundleService.manifestOnly(cfg);
+            List<String> colls = new ArrayList<>(BundleService.declaredCollections(manifest));
+            long total = 0;
+            for (String c : colls) {
+                total += db().getCollection(slug + "_" + c).countDocuments(Filters.eq("experiment_id", slug));
+            }
+            zip = paths.newTemp(".zip");
+            Map<String, String> sums = new LinkedHashMap<>();
+            long docs = 0;
+            long lastReport = System.nanoTime();
+            Measuring measured;
+            try (OutputStream file = Files.newOutputStream(zip);
+                    Measuring m = new Measuring(new BufferedOutputStream(file, 256 * 1024));
+                    ZipOutputStream out = new ZipOutputStream(m, StandardCharsets.UTF_8)) {
+                measured = m;
+                out.setLevel(Deflater.DEFAULT_COMPRESSION);
+                EntryDigest entry = new EntryDigest(out);
+                out.putNextEntry(new ZipEntry("manifest.json"));
+                Document exported = new Document(manifest);
+                exported.put("slug", slug);
+                entry.write(exported.toJson(RELAXED).getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+                sums.put("manifest.json", entry.finish());
+
+                for (String folder : List.of("static", "seed")) {
+                    for (Path f : files(root.resolve(folder))) {
+                        String name = folder + "/" + root.resolve(folder).relativize(f).toString().replace('\\', '/');
+                        out.putNextEntry(new ZipEntry(name));
+                        try (InputStream in = Files.newInputStream(f)) {
+                            in.transferTo(entry);
+                        }
+                        out.closeEntry();
+                        sums.put(name, entry.finish());
+                    }
+                }
+                for (String c : colls) {
+                    String name = "data/" + c + ".ndjson";
+                    out.putNextEntry(new ZipEntry(name));
+                    Writer w = new java.io.OutputStreamWriter(entry, StandardCharsets.UTF_8);
+                    MongoCollection<RawBsonDocument> coll = db().getCollection(slug + "_" + c, RawBsonDocument.class);
+                    try (MongoCursor<RawBsonDocument> cur = coll.find(Filters.eq("experiment_id", slug))
+                            .sort(Sorts.ascending("_id")).batchSize(BATCH).iterator()) {
+                        while (cur.hasNext()) {
+                            w.write(cur.next().toJson(CANONICAL));
+                            w.write('\n');
+                            docs++;
+                            if (System.nanoTime() - lastReport > 500_000_000L) {
+                                w.flush();
+                                progress(id, docs, m.count, total);
+                                lastReport = System.nanoTime();
+                            }
+                        }
+                    }
+                    w.flush();
+                    out.closeEntry();
+                    sums.put(name, entry.finish());
+                }
+                out.putNextEntry(new ZipEntry("README.md"));
+                entry.write(readme(slug, colls).getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+                sums.put("README.md", entry.finish());
+
+                StringBuilder sb = new StringBuilder();
+                sums.forEach((n, h) -> sb.append(h).append("  ").append(n).append('\n'));
+                out.putNextEntry(new ZipEntry("checksums.sha256"));
+                out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+            long size = Files.size(zip);
+            String sha = HexFormat.of().formatHex(measured.digest.digest());
+            String key = "exports/" + slug + "/" + id.toHexString() + ".zip";
+            storage.put(key, zip);
+            bytesCounter.increment(size);
+            logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "done"), Updates.set("documents", docs),
+                    Updates.set("bytes", size), Updates.set("percent", 100), Updates.set("file_size", size), Updates.set("sha256", sha),
+                    Updates.set("storage_key", key), Updates.set("finished_at", new Date())));
+            LOG.infof("Export %s of %s done: %d documents, %d bytes in %d ms", id, slug, docs, size, (System.nanoTime() - start) / 1_000_000);
+        } catch (Throwable e) {
+            LOG.warnf(e, "Export %s of %s failed", id, slug);
+            logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "failed"),
+                    Updates.set("error", e.getClass().getSimpleName() + ": " + e.getMessage()), Updates.set("finished_at", new Date())));
+        } finally {
+            durationTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            BundlePaths.deleteTree(zip);
+        }
+    }
+
+    private void progress(ObjectId id, long docs, long bytes, long total) {
+        int percent = total == 0 ? 99 : (int) Math.min(99, docs * 100 / total);
+        logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("documents", docs), Updates.set("bytes", bytes),
+                Updates.set("percent", percent)));
+    }
+
+    /** Regular files under {@code dir}, sorted; links are not followed and dot-files are skipped. */
+    static List<Path> files(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir, 32, new FileVisitOption[0])) {
+            return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> !dir.relativize(p).toString().startsWith(".") && !p.getFileName().toString().startsWith("."))
+                    .sorted().toList();
+        }
+    }
+
+    static String readme(String slug, List<String> colls) {
+        return """
+                # Export of experiment `%s`
+
+                Made by Modular Labs on %s. Contents:
+
+                - `manifest.json`: the experiment's manifest (its config without engine fields)
+                - `static/`, `seed/`: its front-end and seed files
+                - `data/<collection>.ndjson`: this experiment's documents, one per line, in canonical MongoDB Extended JSON v2
+                  (collections: %s; stored as `%s_<collection>`)
+                - `checksums.sha256`: check with `sha256sum -c checksums.sha256`
+
+                ## Run it standalone with Modular Labs
+
+                1. Restore into any Modular Labs instance (it needs only a MongoDB, or none: it starts an embedded store):
+                   `curl -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/zip' --data-binary @this.zip http://HOST/admin/api/import`
+                   This restores the manifest, the files and the documents (ObjectIds, dates, decimals and binaries intact).
+                2. Or unpack it as a folder: `mkdir -p experiments/%s && unzip this.zip -d experiments/%s`, then start the
+                   service with `LABS_EXPERIMENTS_DIR=./experiments java -jar quarkus-run.jar` and load the data with
+                   `mongoimport` below. Open `http://localhost:8080/experiments/%s/`.
+
+                ## Load the data with mongoimport
+
+                    for f in data/*.ndjson; do c=$(basename "$f" .ndjson); mongoimport --uri "$MONGO_URI" --db labs_db --collection "%s_$c" --file "$f"; done
+                """.formatted(slug, Instant.now(), colls.isEmpty() ? "none" : String.join(", ", colls), slug, slug, slug, slug, slug);
+    }
+
+    /** Deletes expired exports' files (exports are kept labs.bundle.export-ttl, 24 h by default). */
+    @Scheduled(every = "${labs.bundle.export-sweep:10m}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        int n = 0;
+        try (MongoCursor<Document> cur = logs().find(Filters.and(Filters.lt("expires_at", new Date()), Filters.ne("status", "expired")))
+                .batchSize(100).iterator()) {
+            while (cur.hasNext()) {
+                Document d = cur.next();
+                if (d.getString("storage_key") != null) {
+                    storage.delete(d.getString("storage_key"));
+                }
+                logs().updateOne(Filters.eq("_id", d.get("_id")), Updates.set("status", "expired"));
+                n++;
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Export cleanup failed: %s", e.getMessage());
+        }
+        if (n > 0) {
+            LOG.infof("Deleted %d expired exports", n);
+        }
+    }
+}

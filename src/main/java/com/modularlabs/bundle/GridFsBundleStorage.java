@@ -1,0 +1,90 @@
+package com.modularlabs.bundle;
+
+import com.modularlabs.common.Workers;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bson.types.ObjectId;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * GridFS storage in the service's own database (bucket {@code labs.bundle.gridfs-bucket}, default "bundles"). The
+ * GridFS filename is the key; a put writes a new revision, then removes the older ones, so a reader never sees a
+ * missing object. Streams in 255 KiB chunks: nothing is held whole in memory.
+ */
+@ApplicationScoped
+public class GridFsBundleStorage implements BundleStorage {
+    @Inject
+    MongoClient client;
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String dbName;
+    @Inject
+    BundleConfig config;
+
+    private GridFSBucket bucket() {
+        return GridFSBuckets.create(client.getDatabase(dbName), config.gridfsBucket());
+    }
+
+    @Override
+    public String put(String key, Path file) throws IOException {
+        Workers.assertNotOnEventLoop("GridFS upload");
+        GridFSBucket b = bucket();
+        ObjectId id;
+        try (InputStream in = Files.newInputStream(file)) {
+            id = b.uploadFromStream(key, in, new GridFSUploadOptions().chunkSizeBytes(255 * 1024));
+        }
+        for (ObjectId old : ids(b, key)) {
+            if (!old.equals(id)) {
+                b.delete(old);
+            }
+        }
+        return key;
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        Workers.assertNotOnEventLoop("GridFS download");
+        GridFSFile f = latest(key);
+        if (f == null) {
+            throw new FileNotFoundException(key);
+        }
+        return bucket().openDownloadStream(f.getObjectId());
+    }
+
+    @Override
+    public long size(String key) {
+        GridFSFile f = latest(key);
+        return f == null ? -1 : f.getLength();
+    }
+
+    @Override
+    public void delete(String key) {
+        GridFSBucket b = bucket();
+        for (ObjectId id : ids(b, key)) {
+            b.delete(id);
+        }
+    }
+
+    private GridFSFile latest(String key) {
+        return bucket().find(Filters.eq("filename", key)).sort(Sorts.descending("uploadDate")).limit(1).first();
+    }
+
+    private static List<ObjectId> ids(GridFSBucket b, String key) {
+        List<ObjectId> ids = new ArrayList<>();
+        b.find(Filters.eq("filename", key)).batchSize(100).forEach(f -> ids.add(f.getObjectId()));
+        return ids;
+    }
+}

@@ -1,0 +1,212 @@
+// Modular Labs admin panel. No dependencies, no inline scripts: everything goes through /admin/api.
+(function () {
+  'use strict';
+  var body = document.body;
+  var message = document.getElementById('message');
+
+  function say(text, isError) {
+    if (!message) { return; }
+    message.textContent = text;
+    message.className = 'message' + (isError ? ' error' : '');
+  }
+
+  function api(method, url, payload, headers) {
+    var opts = { method: method, headers: headers || {}, credentials: 'same-origin' };
+    if (payload instanceof FormData) {
+      opts.body = payload;
+    } else if (payload !== undefined) {
+      opts.headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(payload);
+    }
+    return fetch(url, opts).then(function (r) {
+      var type = r.headers.get('Content-Type') || '';
+      var parsed = type.indexOf('json') >= 0 ? r.json() : r.text();
+      return parsed.then(function (data) {
+        if (!r.ok) {
+          var err = new Error((data && data.detail) || (data && data.title) || ('HTTP ' + r.status));
+          err.status = r.status; err.problem = data;
+          throw err;
+        }
+        return { data: data, headers: r.headers, status: r.status };
+      });
+    });
+  }
+
+  function el(tag, text, attrs) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+
+  function dateOf(v) {
+    if (v && v.$date) { v = v.$date; }
+    return v ? new Date(v).toLocaleString() : '';
+  }
+
+  function setStatus(slug, status) {
+    return api('POST', '/admin/api/experiments/' + encodeURIComponent(slug) + '/status', { status: status });
+  }
+
+  // ---- dashboard ----
+  function dashboard() {
+    document.querySelectorAll('button.status-switch').forEach(function (b) {
+      b.addEventListener('click', function () {
+        b.disabled = true;
+        setStatus(b.dataset.slug, b.dataset.status).then(function () {
+          say(b.dataset.slug + ' is now ' + b.dataset.status);
+          window.location.reload();
+        }).catch(function (e) { b.disabled = false; say(e.message, true); });
+      });
+    });
+    uploadForm('import-form', function () { return '/admin/api/import'; });
+  }
+
+  function uploadForm(id, urlOf) {
+    var form = document.getElementById(id);
+    if (!form) { return; }
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      say('Uploading…');
+      api('POST', urlOf(), new FormData(form)).then(function (r) {
+        say('Installed ' + r.data.slug + ' version ' + r.data.version + ' (' + r.data.files + ' files)');
+        setTimeout(function () { window.location.reload(); }, 800);
+      }).catch(function (e) {
+        var extra = e.problem && e.problem.errors ? ': ' + e.problem.errors.map(function (x) { return x.path + ' ' + x.message; }).join('; ') : '';
+        say(e.message + extra, true);
+      });
+    });
+  }
+
+  // ---- one experiment ----
+  function experiment() {
+    var slug = body.dataset.slug;
+    var base = '/admin/api/experiments/' + encodeURIComponent(slug);
+    var etag = null;
+    var textarea = document.getElementById('manifest');
+
+    function loadConfig() {
+      return api('GET', base).then(function (r) {
+        etag = r.headers.get('ETag');
+        document.getElementById('version').textContent = r.data.version;
+        textarea.value = JSON.stringify(r.data.manifest, null, 2);
+        showErrors(r.data.errors || []);
+      });
+    }
+
+    function showErrors(errors) {
+      var ul = document.getElementById('manifest-errors');
+      ul.textContent = '';
+      errors.forEach(function (e) { ul.appendChild(el('li', e.path + ': ' + e.message, { 'data-path': e.path })); });
+    }
+
+    if (textarea) {
+      loadConfig().catch(function (e) { say(e.message, true); });
+      document.getElementById('manifest-save').addEventListener('click', function () {
+        var parsed;
+        try { parsed = JSON.parse(textarea.value); } catch (e) { showErrors([{ path: '$', message: e.message }]); return; }
+        api('PUT', base, parsed, { 'If-Match': etag || '' }).then(function () {
+          say('Saved'); return loadConfig();
+        }).catch(function (e) {
+          if (e.status === 412) { say('Someone else saved in the meantime: reload the page and apply your change again.', true); }
+          else { say(e.message, true); }
+          if (e.problem && e.problem.errors) { showErrors(e.problem.errors); }
+        });
+      });
+      document.getElementById('status-save').addEventListener('click', function () {
+        var s = document.getElementById('status-select').value;
+        setStatus(slug, s).then(function () { say('Status: ' + s); return loadConfig(); }).catch(function (e) { say(e.message, true); });
+      });
+      document.getElementById('reload').addEventListener('click', function () {
+        api('POST', base + '/reload').then(function () { say('Reloaded'); }).catch(function (e) { say(e.message, true); });
+      });
+      loadIndexes();
+      setInterval(loadIndexes, 15000);
+      loadFiles();
+      loadHistory();
+      document.getElementById('export-start').addEventListener('click', startExport);
+    }
+    uploadForm('upload-form', function () { return base + '/bundle'; });
+
+    function loadIndexes() {
+      api('GET', base + '/indexes').then(function (r) {
+        var tb = document.getElementById('indexes');
+        tb.textContent = '';
+        r.data.forEach(function (i) {
+          var tr = el('tr');
+          [i.collection, i.name, i.type, i.status, i.error || ''].forEach(function (v) { tr.appendChild(el('td', v)); });
+          tb.appendChild(tr);
+        });
+        if (!r.data.length) { tb.appendChild(el('tr')).appendChild(el('td', 'No managed indexes.', { colspan: '5' })); }
+      }).catch(function () { /* shown on the next poll */ });
+    }
+
+    function loadFiles() {
+      api('GET', base + '/files').then(function (r) {
+        var ul = document.getElementById('file-list');
+        ul.textContent = '';
+        r.data.files.forEach(function (f) {
+          var li = el('li');
+          if (f.type === 'file') {
+            var b = el('button', f.path, { type: 'button' });
+            b.addEventListener('click', function () { showFile(f.path); });
+            li.appendChild(b);
+          } else {
+            li.textContent = f.path + '/';
+          }
+          ul.appendChild(li);
+        });
+      }).catch(function (e) { document.getElementById('file-content').textContent = e.message; });
+    }
+
+    function showFile(path) {
+      var pre = document.getElementById('file-content');
+      api('GET', base + '/files?path=' + encodeURIComponent(path)).then(function (r) {
+        pre.textContent = r.data.too_large ? '[File too large to show: ' + r.data.size + ' bytes]'
+          : r.data.is_binary ? '[Binary file, ' + r.data.size + ' bytes]' : r.data.content;
+      }).catch(function (e) { pre.textContent = e.message; });
+    }
+
+    function loadHistory() {
+      api('GET', base + '/exports').then(function (r) {
+        var tb = document.getElementById('export-history');
+        tb.textContent = '';
+        r.data.items.forEach(function (x) {
+          var tr = el('tr');
+          [dateOf(x.created_at), x.user_email, x.status, x.documents, x.file_size || ''].forEach(function (v) { tr.appendChild(el('td', v)); });
+          var td = el('td');
+          if (x.download && x.status === 'done') { td.appendChild(el('a', 'Download', { href: x.download })); }
+          tr.appendChild(td);
+          tb.appendChild(tr);
+        });
+      }).catch(function () { });
+    }
+
+    function startExport() {
+      var progress = document.getElementById('export-progress');
+      var state = document.getElementById('export-state');
+      var link = document.getElementById('export-download');
+      link.hidden = true;
+      progress.hidden = false;
+      progress.value = 0;
+      api('POST', base + '/exports').then(function (r) {
+        var id = r.data.id;
+        var timer = setInterval(function () {
+          api('GET', '/admin/api/exports/' + id).then(function (s) {
+            progress.value = s.data.percent || 0;
+            state.textContent = s.data.status + ' · ' + s.data.documents + ' documents · ' + s.data.bytes + ' bytes';
+            if (s.data.status === 'done' || s.data.status === 'failed') {
+              clearInterval(timer);
+              if (s.data.status === 'done') { link.href = s.data.download; link.hidden = false; }
+              else { say('Export failed: ' + (s.data.error || ''), true); }
+              loadHistory();
+            }
+          }).catch(function (e) { clearInterval(timer); say(e.message, true); });
+        }, 1000);
+      }).catch(function (e) { say(e.message, true); });
+    }
+  }
+
+  if (body.dataset.page === 'dashboard') { dashboard(); }
+  if (body.dataset.page === 'experiment') { experiment(); }
+}());
