@@ -14,6 +14,12 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
@@ -48,8 +54,27 @@ public class ConfigChangeListener {
         });
     }
 
+    /** Changes arriving within this window are applied together (a bulk write becomes one reload, one swap). */
+    static final Duration COALESCE = Duration.ofMillis(150);
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
     void changed(String key) {
-        reloadFor(key).subscribe().with(x -> { }, e -> LOG.warnf("Reload after a config change (%s) failed: %s", key, e.getMessage()));
+        pending.add(key == null ? ChangeFeed.ALL : key);
+        if (scheduled.compareAndSet(false, true)) {
+            Uni.createFrom().voidItem().onItem().delayIt().by(COALESCE).chain(this::flush)
+                    .subscribe().with(x -> { }, e -> LOG.warnf("Reload after a config change failed: %s", e.getMessage()));
+        }
+    }
+
+    private Uni<?> flush() {
+        scheduled.set(false);
+        List<String> keys = new ArrayList<>(pending);
+        pending.removeAll(keys);
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return keys.size() == 1 ? reloadFor(keys.get(0)) : registry.reload();
     }
 
     Uni<?> reloadFor(String key) {

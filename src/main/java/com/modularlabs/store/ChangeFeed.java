@@ -42,6 +42,9 @@ public class ChangeFeed {
     String dbName;
     @ConfigProperty(name = "labs.change-feed.poll-interval", defaultValue = "1s")
     Duration pollInterval;
+    /** Off only for a single replica that wants no watch at all (and in tests that need a still registry). */
+    @ConfigProperty(name = "labs.change-feed.enabled", defaultValue = "true")
+    boolean enabled;
 
     private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
     private final Map<String, Cancellable> watches = new ConcurrentHashMap<>();
@@ -54,7 +57,9 @@ public class ChangeFeed {
     /** Calls {@code listener} (on a driver or timer thread: hand heavy work to a Uni) for every change. */
     public void subscribe(String collection, Consumer<String> listener) {
         listeners.computeIfAbsent(collection, c -> new CopyOnWriteArrayList<>()).add(listener);
-        watches.computeIfAbsent(collection, this::watch);
+        if (enabled) {
+            watches.computeIfAbsent(collection, this::watch);
+        }
     }
 
     /** Writers call this after changing {@code collection}, so replicas on the polling fallback notice too. */

@@ -49,7 +49,8 @@ class SeedServiceTest {
 
         assertEquals(201, report.found());
         assertEquals(200, report.inserted());
-        assertTrue(used <= 3, "seeding 200 manifests used " + used + " commands on experiments_config");
+        // 2 for seeding itself; the change feed may add one coalesced full reload (find + getMore)
+        assertTrue(used <= 5, "seeding 200 manifests used " + used + " commands on experiments_config");
         assertTrue(report.invalid().containsKey("badexp"));
         var paths = report.invalid().get("badexp").stream().map(e -> e.path()).toList();
         assertTrue(paths.contains("$.name"), paths.toString());
@@ -61,7 +62,7 @@ class SeedServiceTest {
         SeedService.SeedReport again = seeds.seedFromFolder(dir).await().atMost(T);
         assertEquals(0, again.inserted());
         assertEquals(200, again.existing());
-        assertTrue(commands.commandCount(ExperimentConfigRepository.COLLECTION) - before <= 2);
+        assertTrue(commands.commandCount(ExperimentConfigRepository.COLLECTION) - before <= 3);
         assertEquals(null, configs.findBySlug("badexp").await().atMost(T));
     }
 
