@@ -15,6 +15,7 @@ import org.bson.Document;
  * the same 401 for unknown user, wrong password and disabled account. Counts labs_auth_logins_total{result}.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // registers labs_auth_logins_total{result} at boot, so dashboards see zeros, not gaps
 public class LoginService {
     public static final String INVALID = "Invalid e-mail or password.";
 

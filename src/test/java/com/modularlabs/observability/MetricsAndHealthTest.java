@@ -38,6 +38,23 @@ class MetricsAndHealthTest {
     }
 
     @Test
+    void theConnectionPoolKeepsItsMinimumWarm() throws InterruptedException {
+        // quarkus.mongodb.min-pool-size=10 (seed item 9): the driver opens ten connections in the background
+        long deadline = System.currentTimeMillis() + 20_000;
+        double size = 0;
+        while (System.currentTimeMillis() < deadline) {
+            String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            size = body.lines().filter(l -> l.startsWith("mongodb_driver_pool_size{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
+            if (size >= 10) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("pool size stayed at " + size + ", expected the minimum of 10");
+    }
+
+    @Test
     void healthEndpoints() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/health/ready").then().statusCode(200).body(containsString("mongodb"));
