@@ -71,6 +71,33 @@ class ExperimentRegistryTest {
     }
 
     @Test
+    void aChangedKeySetIsRebuilt() throws Exception {
+        Document v1 = new Document("slug", "rekey").append("name", "Rekey").append("status", "active")
+                .append("managed_indexes", new Document("items", List.of(new Document("name", "by_a").append("type", "regular")
+                        .append("keys", List.of(List.of("a", 1))))));
+        configs.raw().insertOne(v1).await().atMost(T);
+        registry.reload("rekey").await().atMost(T);
+        awaitIndex("rekey_items", "rekey_by_a", new Document("a", 1));
+        configs.raw().updateOne(Filters.eq("slug", "rekey"), new Document("$set", new Document("managed_indexes.items.0.keys",
+                List.of(List.of("a", 1), List.of("b", -1))))).await().atMost(T);
+        registry.reload("rekey").await().atMost(T);
+        awaitIndex("rekey_items", "rekey_by_a", new Document("a", 1).append("b", -1));
+    }
+
+    private void awaitIndex(String coll, String name, Document keys) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        List<Document> found = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            found = ExperimentSummary.mongoDatabase().getCollection(coll).listIndexes().collect().asList().await().atMost(T);
+            if (found.stream().anyMatch(d -> name.equals(d.getString("name")) && keys.equals(d.get("key")))) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("index " + name + " with keys " + keys.toJson() + " not found in " + found);
+    }
+
+    @Test
     void atlasOnlyIndexesAreReportedUnsupportedNotFatal() {
         configs.raw().insertOne(new Document("slug", "vectors").append("name", "Vectors").append("status", "active")
                 .append("managed_indexes", new Document("docs", List.of(new Document("name", "vec").append("type", "vectorSearch")
