@@ -175,8 +175,13 @@ public final class FilterRules {
             errors.add(new FieldError(path, "filter nested deeper than " + maxDepth + " levels"));
             return;
         }
-        if (v instanceof BsonRegularExpression r && r.getPattern().length() > maxRegex) {
-            errors.add(new FieldError(path, "regex longer than " + maxRegex + " characters"));
+        if (v instanceof BsonRegularExpression r) {
+            if (r.getPattern().length() > maxRegex) {
+                errors.add(new FieldError(path, "regex longer than " + maxRegex + " characters"));
+            }
+            if (!r.getOptions().matches("[imxsu]*")) {
+                errors.add(new FieldError(path + ".$options", "$options may only hold the flags i, m, x, s, u"));
+            }
         } else if (v instanceof Document d) {
             for (Map.Entry<String, Object> e : d.entrySet()) {
                 if (e.getKey().startsWith("$")) {

@@ -232,10 +232,10 @@ public final class ListQuery {
         return ors.size() == 1 ? ors.get(0) : new Document("$or", ors);
     }
 
-    private static final List<List<String>> BRACKETS = List.of(
-            List.of("null"), List.of("double", "int", "long", "decimal"), List.of("string", "symbol"), List.of("object"),
-            List.of("array"), List.of("binData"), List.of("objectId"), List.of("bool"), List.of("date"),
-            List.of("timestamp"), List.of("regex"));
+    /** MongoDB's cross-type sort order, as numeric $type codes (aliases vary between servers). */
+    private static final List<List<Integer>> BRACKETS = List.of(
+            List.of(10), List.of(1, 16, 18, 19), List.of(2), List.of(3), List.of(4), List.of(5), List.of(7), List.of(8),
+            List.of(9), List.of(17), List.of(11));
 
     private static int bracket(Object v) {
         if (v == null) return 0;
@@ -253,7 +253,7 @@ public final class ListQuery {
 
     private static Document beyond(String field, Object v, int dir) {
         int b = bracket(v);
-        List<String> types = new ArrayList<>();
+        List<Integer> types = new ArrayList<>();
         for (int i = 0; i < BRACKETS.size(); i++) {
             if (i != 4 && (dir > 0 ? i > b : i < b && i > 0)) {
                 types.addAll(BRACKETS.get(i));
