@@ -24,3 +24,7 @@ M2=~/.m2/repository/org/mongodb; V=5.6.4
 CP="$M2/mongodb-driver-sync/$V/mongodb-driver-sync-$V.jar:$M2/mongodb-driver-core/$V/mongodb-driver-core-$V.jar:$M2/bson/$V/bson-$V.jar:$M2/bson-record-codec/$V/bson-record-codec-$V.jar"
 echo "machine: $(nproc) cores, $(uname -m), $(java -version 2>&1 | head -1); store: ${MONGO_URI:+external MongoDB}${MONGO_URI:-embedded mongo-java-server (LABS_DATA_DIR)}"
 java -cp "$CP" bench/DataBench.java "http://127.0.0.1:$PORT" "$URI" "$DB"
+# Recorded 2026-11-26 (2 shared cores, embedded mongo-java-server): the 100,000-document insert took 94.5 s through
+# the API; every find on the 100k collection then took 2.2-4.4 s in the store itself (mongo-java-server does not use
+# secondary indexes and scans), so phases (a) and (b) did not finish within 15 minutes. Run with MONGO_URI set to a
+# real MongoDB to get the API/raw ratio and the page 1 vs page 500 numbers.
