@@ -16,6 +16,8 @@ import org.bson.Document;
 public class ManifestParser {
     @Inject
     ManifestValidator validator;
+    @Inject
+    com.modularlabs.data.DataConfig dataConfig;
 
     public static final class InvalidManifest extends Exception {
         public final List<FieldError> errors;
@@ -104,6 +106,13 @@ public class ManifestParser {
                 String coll = q.getString("collection");
                 if (!collections.containsKey(coll)) {
                     errors.add(new FieldError("$.queries." + e.getKey() + ".collection", "collection '" + coll + "' is not declared in collections or managed_indexes"));
+                }
+                List<FieldError> pipelineErrors = com.modularlabs.data.Pipelines.validate(slug, e.getKey(),
+                        q.get("pipeline") instanceof List<?> l ? l : null, q.get("params", Document.class),
+                        collections.keySet(), scope, dataConfig.pipelineStages());
+                if (!pipelineErrors.isEmpty()) {
+                    errors.addAll(pipelineErrors);
+                    continue;
                 }
                 List<Document> pipeline = q.getList("pipeline", Document.class);
                 queries.put(e.getKey(), new QuerySpec(e.getKey(), coll, pipeline,

@@ -1,0 +1,56 @@
+package com.modularlabs.data;
+
+import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.common.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
+
+/**
+ * Per-operation access levels of the manifest: public, user, role:&lt;r&gt;, owner, admin, none. {@link #check} throws
+ * 401/403; for {@code owner} it returns the user id the operation must be restricted to (null = unrestricted).
+ */
+public final class AccessLevel {
+    private AccessLevel() {
+    }
+
+    public static String callerId(SecurityIdentity who) {
+        return who == null || who.isAnonymous() ? null : who.getPrincipal().getName();
+    }
+
+    public static boolean isAdmin(SecurityIdentity who) {
+        return who != null && !who.isAnonymous() && who.hasRole(ExperimentAccess.ADMIN_ROLE);
+    }
+
+    /**
+     * @return the caller's id when the level is {@code owner} and the caller is not an admin (documents must be
+     *         filtered to created_by = that id), otherwise null
+     */
+    public static String check(String level, SecurityIdentity who, String what) {
+        boolean anonymous = who == null || who.isAnonymous();
+        String lvl = level == null ? "public" : level;
+        if (lvl.equals("public")) {
+            return null;
+        }
+        if (lvl.equals("none")) {
+            throw ProblemException.forbidden(what + " is not allowed");
+        }
+        if (anonymous) {
+            throw ProblemException.unauthorized(what + " requires a logged-in user");
+        }
+        if (isAdmin(who)) {
+            return null;
+        }
+        switch (lvl) {
+            case "user":
+                return null;
+            case "owner":
+                return callerId(who);
+            case "admin":
+                throw ProblemException.forbidden(what + " requires the admin role");
+            default:
+                if (lvl.startsWith("role:") && who.hasRole(lvl.substring(5))) {
+                    return null;
+                }
+                throw ProblemException.forbidden(what + " requires " + lvl);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package com.modularlabs.data;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Limits of the data API (contract section 8); every value configurable. */
+@ConfigMapping(prefix = "labs.data")
+public interface DataConfig {
+    /** maxTimeMS of every find, count, update and aggregate. */
+    @WithDefault("5000")
+    long maxTimeMs();
+
+    @WithDefault("50")
+    int defaultLimit();
+
+    @WithDefault("1000")
+    int maxLimit();
+
+    /** Most documents in one bulk insert; a larger array is refused whole. */
+    @WithDefault("1000")
+    int maxBulk();
+
+    /** Default document size limit (BSON bytes) when the collection declares no max_document_bytes. */
+    @WithDefault("65536")
+    int documentBytes();
+
+    /** Request body limit of data API writes, checked from Content-Length before the body is read. */
+    @WithDefault("1048576")
+    int bodyBytes();
+
+    @WithDefault("10")
+    int filterDepth();
+
+    @WithDefault("1000")
+    int regexLength();
+
+    @WithDefault("10")
+    int sortFields();
+
+    /** Cursor batch size of every find and aggregate. */
+    @WithDefault("200")
+    int batchSize();
+
+    @WithDefault("50")
+    int pipelineStages();
+
+    /** Key of the checksum that makes list cursors tamper-evident; set the same value on every replica. */
+    @WithDefault("modular-labs-cursor")
+    String cursorSecret();
+}

@@ -1,0 +1,37 @@
+package com.modularlabs.data;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import com.mongodb.MongoException;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/** Database errors caused by client input become problems, never 500s with driver text. */
+final class DataErrors {
+    private static final Logger LOG = Logger.getLogger(DataErrors.class);
+
+    private DataErrors() {
+    }
+
+    static Throwable translate(Throwable t) {
+        MongoException m = (MongoException) t;
+        int code = m.getCode();
+        if (m instanceof com.mongodb.MongoWriteException w) {
+            code = w.getError().getCode();
+        } else if (m instanceof com.mongodb.MongoBulkWriteException b && !b.getWriteErrors().isEmpty()) {
+            code = b.getWriteErrors().get(0).getCode();
+        }
+        switch (code) {
+            case 11000:
+                return new ProblemException(409, "Conflict", "A document with this _id already exists");
+            case 50:
+                return new ProblemException(503, "Service Unavailable", "The query took longer than its time limit",
+                        null, java.util.Map.of("Retry-After", "1"));
+            case 2, 9, 14, 51091, 51108, 51177, 28667, 40352, 15998, 16020, 31325:
+                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", m.getMessage())));
+            default:
+                LOG.warnf("Data API database error %d: %s", code, m.getMessage());
+                return t;
+        }
+    }
+}

@@ -1,0 +1,508 @@
+package com.modularlabs.data;
+
+import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Workers;
+import com.modularlabs.registry.CollectionSpec;
+import com.modularlabs.registry.Experiment;
+import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.ExperimentSummary;
+import com.modularlabs.registry.ManifestValidator;
+import com.modularlabs.registry.QuerySpec;
+import com.mongodb.client.model.CountOptions;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.ReturnDocument;
+import io.quarkus.mongodb.AggregateOptions;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.quarkus.mongodb.reactive.ReactiveMongoDatabase;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+
+/**
+ * The sandboxed data API (contract section 5): each experiment's declared collections over REST. Isolation is the
+ * engine's: physical collection {@code <slug>_<coll>}, every read ANDed with {experiment_id}, every write stamped,
+ * updates and deletes scoped to the experiment's own documents, engine-owned fields untouchable. Everything about
+ * the experiment comes from the registry snapshot; nothing blocks the event loop (reactive driver, large bodies
+ * parsed on workers).
+ */
+@Path("/experiments/{slug}/api")
+public class DataResource {
+    static final String JSON = "application/json";
+    static final int INLINE_PARSE_BYTES = 64 * 1024;
+
+    @Inject
+    ExperimentRegistry registry;
+    @Inject
+    ExperimentAccess access;
+    @Inject
+    SecurityIdentity identity;
+    @Inject
+    ManifestValidator validator;
+    @Inject
+    DataConfig config;
+
+    private volatile ReactiveMongoDatabase db;
+    private volatile FilterRules rules;
+
+    private ReactiveMongoDatabase db() {
+        ReactiveMongoDatabase d = db;
+        if (d == null) {
+            db = d = ExperimentSummary.mongoDatabase();
+        }
+        return d;
+    }
+
+    private FilterRules rules() {
+        FilterRules r = rules;
+        if (r == null) {
+            rules = r = new FilterRules(config.filterDepth(), config.regexLength());
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    @GET
+    @Path("/{coll}")
+    public Uni<Response> list(@PathParam("slug") String slug, @PathParam("coll") String coll, @QueryParam("filter") String filter,
+            @QueryParam("sort") String sort, @QueryParam("fields") String fields, @QueryParam("limit") String limit,
+            @QueryParam("after") String after, @QueryParam("count") String count) {
+        Experiment e = experiment(slug);
+        CollectionSpec c = collection(e, coll);
+        return list(slug, c, filter, sort, fields, limit, after, count);
+    }
+
+    @GET
+    @Path("/_shared/{owner}/{coll}")
+    public Uni<Response> shared(@PathParam("slug") String slug, @PathParam("owner") String owner, @PathParam("coll") String coll,
+            @QueryParam("filter") String filter, @QueryParam("sort") String sort, @QueryParam("fields") String fields,
+            @QueryParam("limit") String limit, @QueryParam("after") String after, @QueryParam("count") String count) {
+        Experiment reader = experiment(slug);
+        if (!reader.dataScope().contains(owner)) {
+            throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + slug + "'");
+        }
+        Experiment o = registry.snapshot().active(owner)
+                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
+        access.require(o, identity);
+        CollectionSpec c = collection(o, coll);
+        return list(owner, c, filter, sort, fields, limit, after, count);
+    }
+
+    @GET
+    @Path("/{coll}/{id}")
+    public Uni<Response> get(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id) {
+        Experiment e = experiment(slug);
+        CollectionSpec c = collection(e, coll);
+        String ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + coll);
+        Document q = byId(slug, DocJson.parseId(id), ownerOnly);
+        return mongo(coll(c).find(q, new FindOptions().limit(1).batchSize(1).maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS))
+                .collect().first())
+                .map(d -> {
+                    if (d == null) {
+                        throw notFound(coll, id);
+                    }
+                    return ok(200, new DocJson.Out().doc(d).done());
+                });
+    }
+
+    @POST
+    @Path("/{coll}")
+    public Uni<Response> insert(@PathParam("slug") String slug, @PathParam("coll") String coll, String body, @Context UriInfo uri) {
+        Experiment e = experiment(slug);
+        CollectionSpec c = collection(e, coll);
+        AccessLevel.check(c.create(), identity, "Creating documents in " + coll);
+        String caller = AccessLevel.callerId(identity);
+        boolean array = body != null && body.stripLeading().startsWith("[");
+        return parse(body, DocJson::parseDocuments).chain(docs -> {
+            if (docs.size() > config.maxBulk()) {
+                throw ProblemException.invalid("Too many documents", List.of(new FieldError("$",
+                        "at most " + config.maxBulk() + " documents per insert; nothing was written")));
+            }
+            if (docs.isEmpty()) {
+                throw ProblemException.invalid("Nothing to insert", List.of(new FieldError("$", "empty array")));
+            }
+            Date now = new Date();
+            List<FieldError> errors = new ArrayList<>();
+            List<Document> stamped = new ArrayList<>(docs.size());
+            for (int i = 0; i < docs.size(); i++) {
+                String prefix = array ? "$[" + i + "]" : "$";
+                Document d = docs.get(i);
+                Object id = d.get("_id");
+                if (d.containsKey("_id") && !(id instanceof org.bson.types.ObjectId) && !(id instanceof String)) {
+                    errors.add(new FieldError(prefix + "._id", "must be an ObjectId or a string"));
+                }
+                Document s = stamp(d, slug, caller, now, now, errors, prefix, c);
+                stamped.add(s);
+            }
+            if (!errors.isEmpty()) {
+                throw ProblemException.invalid("Invalid document" + (array ? "s; nothing was written" : ""), errors);
+            }
+            ReactiveMongoCollection<Document> col = coll(c);
+            Uni<?> write = stamped.size() == 1 ? col.insertOne(stamped.get(0))
+                    : col.insertMany(stamped, new InsertManyOptions().ordered(true));
+            return mongo(write).map(r -> {
+                if (!array) {
+                    Document d = stamped.get(0);
+                    return Response.status(201).type(JSON).location(URI.create(uri.getPath() + "/" + idString(d.get("_id"))))
+                            .entity(new DocJson.Out().doc(d).done()).build();
+                }
+                DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
+                for (int i = 0; i < stamped.size(); i++) {
+                    if (i > 0) {
+                        out.raw(",");
+                    }
+                    out.doc(stamped.get(i));
+                }
+                return ok(201, out.raw("],\"count\":" + stamped.size() + "}").done());
+            });
+        });
+    }
+
+    @PATCH
+    @Path("/{coll}/{id}")
+    public Uni<Response> patch(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id,
+            @QueryParam("upsert") boolean upsert, String body) {
+        Experiment e = experiment(slug);
+        CollectionSpec c = collection(e, coll);
+        String ownerOnly = AccessLevel.check(c.update(), identity, "Updating documents in " + coll);
+        if (upsert) {
+            AccessLevel.check(c.create(), identity, "Creating documents in " + coll);
+        }
+        Object docId = DocJson.parseId(id);
+        String caller = AccessLevel.callerId(identity);
+        return parse(body, b -> DocJson.parseObject(b, "The update")).chain(update -> {
+            List<FieldError> errors = rules().checkUpdate(update);
+            if (!errors.isEmpty()) {
+                throw ProblemException.invalid("Invalid update", errors);
+            }
+            Date now = new Date();
+            Document u = new Document(update);
+            Document set = new Document(update.get("$set", new Document()));
+            set.put("updated_at", now);
+            u.put("$set", set);
+            Document q;
+            if (upsert) {
+                q = new Document("_id", docId).append("experiment_id", slug);
+                Document onInsert = new Document("created_at", now);
+                if (ownerOnly != null) {
+                    q.append("created_by", ownerOnly);
+                } else {
+                    onInsert.append("created_by", caller);
+                }
+                u.put("$setOnInsert", onInsert);
+            } else {
+                q = byId(slug, docId, ownerOnly);
+            }
+            FindOneAndUpdateOptions o = new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER).upsert(upsert)
+                    .maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS);
+            return mongo(coll(c).findOneAndUpdate(q, u, o)).map(d -> {
+                if (d == null) {
+                    throw notFound(coll, id);
+                }
+                return ok(200, new DocJson.Out().doc(d).done());
+            });
+        });
+    }
+
+    @PUT
+    @Path("/{coll}/{id}")
+    public Uni<Response> replace(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id, String body) {
+        Experiment e = experiment(slug);
+        CollectionSpec c = collection(e, coll);
+        String ownerOnly = AccessLevel.check(c.update(), identity, "Updating documents in " + coll);
+        Object docId = DocJson.parseId(id);
+        Document q = byId(slug, docId, ownerOnly);
+        ReactiveMongoCollection<Document> col = coll(c);
+        return parse(body, b -> DocJson.parseObject(b, "The document")).chain(doc -> {
+            if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
+                throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
+            }
+            return mongo(col.find(q, new FindOptions().limit(1).batchSize(1)
+                    .projection(new Document("experiment_id", 1).append("created_by", 1).append("created_at", 1))
+                    .maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).collect().first())
+                    .chain(existing -> {
+                        if (existing == null) {
+                            throw notFound(coll, id);
+                        }
+                        List<FieldError> errors = new ArrayList<>();
+                        Document r = stamp(doc, slug, existing.getString("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
+                        r.put("_id", existing.get("_id"));
+                        if (!errors.isEmpty()) {
+                            throw ProblemException.invalid("Invalid document", errors);
+                        }
+                        Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
+                        if (ownerOnly != null) {
+                            exact.append("created_by", ownerOnly);
+                        }
+                        return mongo(col.replaceOne(exact, r)).map(res -> {
+                            if (res.getMatchedCount() == 0) {
+                                throw notFound(coll, id);
+                            }
+                            return ok(200, new DocJson.Out().doc(r).done());
+                        });
+                    });
+        });
+    }
+
+    @DELETE
+    @Path("/{coll}/{id}")
+    public Uni<Response> delete(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id) {
+        Experiment e = experiment(slug);
+        CollectionSpec c = collection(e, coll);
+        String ownerOnly = AccessLevel.check(c.delete(), identity, "Deleting documents in " + coll);
+        Document q = byId(slug, DocJson.parseId(id), ownerOnly);
+        return mongo(coll(c).deleteOne(q)).map(r -> {
+            if (r.getDeletedCount() == 0) {
+                throw notFound(coll, id);
+            }
+            return Response.noContent().build();
+        });
+    }
+
+    @GET
+    @Path("/_queries/{name}")
+    public Uni<Response> query(@PathParam("slug") String slug, @PathParam("name") String name, @Context UriInfo uri) {
+        Experiment e = experiment(slug);
+        QuerySpec q = e.queries().get(name);
+        if (q == null) {
+            throw ProblemException.notFound("Experiment '" + slug + "' has no query '" + name + "'");
+        }
+        AccessLevel.check(q.read(), identity, "Query " + name);
+        Map<String, List<String>> given = new HashMap<>(uri.getQueryParameters());
+        Map<String, Object> values = Pipelines.params(q.params(), given);
+        List<Document> pipeline = new ArrayList<>(Pipelines.prepare(slug, q.pipeline(), values, this::resolve));
+        pipeline.add(new Document("$limit", config.maxLimit()));
+        CollectionSpec c = collection(e, q.collection());
+        AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
+        return mongo(coll(c).aggregate(pipeline, o).collect().asList()).map(items -> {
+            DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
+            for (int i = 0; i < items.size(); i++) {
+                if (i > 0) {
+                    out.raw(",");
+                }
+                out.doc(items.get(i));
+            }
+            return ok(200, out.raw("]}").done());
+        });
+    }
+
+    // ---------------------------------------------------------------- list
+
+    private Uni<Response> list(String scopeSlug, CollectionSpec c, String filter, String sort, String fields, String limitParam,
+            String after, String count) {
+        String ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + c.name());
+        Document userFilter = null;
+        if (filter != null && !filter.isBlank()) {
+            userFilter = DocJson.parseObject(filter, "filter");
+            List<FieldError> errors = rules().checkFilter(userFilter);
+            if (!errors.isEmpty()) {
+                throw ProblemException.invalid("Invalid filter", errors.stream()
+                        .map(f -> new FieldError("filter" + f.path().substring(1), f.message())).toList());
+            }
+        }
+        List<ListQuery.Key> keys = ListQuery.parseSort(sort, config.sortFields());
+        ListQuery.Fields proj = ListQuery.parseFields(fields, keys);
+        int limit = ListQuery.parseLimit(limitParam, config.defaultLimit(), config.maxLimit());
+        boolean withCount = "true".equalsIgnoreCase(count) || "1".equals(count);
+
+        List<Document> and = new ArrayList<>();
+        and.add(new Document("experiment_id", scopeSlug));
+        if (ownerOnly != null) {
+            and.add(new Document("created_by", ownerOnly));
+        }
+        if (userFilter != null && !userFilter.isEmpty()) {
+            and.add(userFilter);
+        }
+        Document base = and.size() == 1 ? and.get(0) : new Document("$and", and);
+        Document query = base;
+        if (after != null && !after.isEmpty()) {
+            List<Object> last = ListQuery.decodeCursor(after, keys, config.cursorSecret());
+            List<Document> withAfter = new ArrayList<>(and);
+            withAfter.add(ListQuery.after(keys, last));
+            query = new Document("$and", withAfter);
+        }
+        FindOptions o = new FindOptions().filter(query).sort(ListQuery.sortDoc(keys)).limit(limit + 1)
+                .batchSize(Math.min(limit + 1, config.batchSize())).maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS);
+        if (proj.projection() != null) {
+            o.projection(proj.projection());
+        }
+        ReactiveMongoCollection<Document> col = coll(c);
+        Uni<Long> counted = withCount
+                ? mongo(col.countDocuments(base, new CountOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)))
+                : Uni.createFrom().nullItem();
+        return counted.chain(n -> mongo(col.find(o).collect().asList()).map(docs -> {
+            boolean more = docs.size() > limit;
+            int shown = more ? limit : docs.size();
+            String next = more ? ListQuery.encodeCursor(docs.get(limit - 1), keys, config.cursorSecret()) : null;
+            DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
+            for (int i = 0; i < shown; i++) {
+                Document d = docs.get(i);
+                if (i > 0) {
+                    out.raw(",");
+                }
+                for (String added : proj.added()) {
+                    removePath(d, added);
+                }
+                out.doc(d);
+            }
+            out.raw("],\"next\":").string(next);
+            if (n != null) {
+                out.raw(",\"count\":" + n);
+            }
+            return ok(200, out.raw("}").done());
+        }));
+    }
+
+    private static void removePath(Document d, String path) {
+        int dot = path.indexOf('.');
+        if (dot < 0) {
+            d.remove(path);
+        } else if (d.get(path.substring(0, dot)) instanceof Document sub) {
+            removePath(sub, path.substring(dot + 1));
+            if (sub.isEmpty()) {
+                d.remove(path.substring(0, dot));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private Experiment experiment(String slug) {
+        Experiment e = registry.snapshot().active(slug)
+                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+        access.require(e, identity);
+        return e;
+    }
+
+    private static CollectionSpec collection(Experiment e, String coll) {
+        CollectionSpec c = e.collections().get(coll);
+        if (c == null) {
+            throw ProblemException.notFound("Experiment '" + e.slug() + "' has no collection '" + coll + "'");
+        }
+        return c;
+    }
+
+    private ReactiveMongoCollection<Document> coll(CollectionSpec c) {
+        return db().getCollection(c.physicalName());
+    }
+
+    /** Named-query collection references: "coll" (own) or "owner.coll" (owner in data_scope, active, declaring coll). */
+    private Pipelines.Target resolve(String slug, String logical) {
+        int dot = logical.indexOf('.');
+        String owner = dot < 0 ? slug : logical.substring(0, dot);
+        String name = dot < 0 ? logical : logical.substring(dot + 1);
+        Experiment self = registry.snapshot().active(slug).orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+        if (!self.dataScope().contains(owner)) {
+            throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + slug + "'");
+        }
+        Experiment o = registry.snapshot().active(owner).orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
+        return new Pipelines.Target(collection(o, name).physicalName(), owner);
+    }
+
+    private static Document byId(String slug, Object id, String ownerOnly) {
+        Object idMatch = id instanceof org.bson.types.ObjectId oid ? new Document("$in", List.of(oid, oid.toHexString())) : id;
+        Document q = new Document("_id", idMatch).append("experiment_id", slug);
+        if (ownerOnly != null) {
+            q.append("created_by", ownerOnly);
+        }
+        return q;
+    }
+
+    /**
+     * A copy of a client document with the engine's fields stamped over whatever the client sent; checks field
+     * names, the collection's JSON Schema and the size limit, adding errors under {@code prefix}.
+     */
+    private Document stamp(Document d, String slug, String createdBy, Object createdAt, Date updatedAt, List<FieldError> errors,
+            String prefix, CollectionSpec c) {
+        Document s = new Document();
+        if (d.containsKey("_id")) {
+            s.put("_id", d.get("_id"));
+        }
+        for (Map.Entry<String, Object> f : d.entrySet()) {
+            if (!FilterRules.PROTECTED.contains(f.getKey())) {
+                s.put(f.getKey(), f.getValue());
+            }
+        }
+        Document forSchema = new Document(s);
+        forSchema.remove("_id");
+        for (Map.Entry<String, Object> f : forSchema.entrySet()) {
+            String k = f.getKey();
+            if (k.isEmpty() || k.startsWith("$") || k.indexOf('\0') >= 0) {
+                errors.add(new FieldError(prefix + "." + k, "field names may not be empty or start with '$'"));
+            } else {
+                FilterRules.storedValue(f.getValue(), prefix + "." + k, errors);
+            }
+        }
+        if (c.schema() != null) {
+            for (FieldError fe : validator.validate(c.schema(), validator.toJsonNode(forSchema))) {
+                errors.add(new FieldError(prefix + fe.path().substring(1), fe.message()));
+            }
+        }
+        s.put("experiment_id", slug);
+        s.put("created_by", createdBy);
+        s.put("created_at", createdAt);
+        s.put("updated_at", updatedAt);
+        int max = c.maxDocumentBytes() != null ? c.maxDocumentBytes() : config.documentBytes();
+        int size = new RawBsonDocument(s, DocJson.CODEC).getByteBuffer().remaining();
+        if (size > max) {
+            throw new ProblemException(413, "Payload Too Large", "Document larger than " + max + " bytes; nothing was written",
+                    List.of(new FieldError(prefix, size + " bytes, limit " + max)), null);
+        }
+        return s;
+    }
+
+    private <T> Uni<T> parse(String body, java.util.function.Function<String, T> parser) {
+        if (body == null) {
+            body = "";
+        }
+        if (body.length() > config.bodyBytes()) {
+            throw ProblemException.tooLarge("The request body is larger than " + config.bodyBytes() + " bytes");
+        }
+        if (body.length() <= INLINE_PARSE_BYTES) {
+            return Uni.createFrom().item(parser.apply(body));
+        }
+        String b = body;
+        return Workers.run(() -> parser.apply(b));
+    }
+
+    private static <T> Uni<T> mongo(Uni<T> u) {
+        return u.onFailure(com.mongodb.MongoException.class).transform(DataErrors::translate);
+    }
+
+    private static Response ok(int status, Buffer body) {
+        return Response.status(status).type(JSON).entity(body).build();
+    }
+
+    private static ProblemException notFound(String coll, String id) {
+        return ProblemException.notFound("No document '" + id + "' in " + coll);
+    }
+
+    private static String idString(Object id) {
+        return id instanceof org.bson.types.ObjectId o ? o.toHexString() : String.valueOf(id);
+    }
+}

@@ -1,0 +1,368 @@
+package com.modularlabs.data;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
+/**
+ * Named query pipelines (manifest {@code queries}): checked when the manifest is loaded ({@link #validate}) and
+ * scoped and parameterised per request ({@link #prepare}).
+ *
+ * <p>Collections named by {@code $lookup.from}, {@code $graphLookup.from} and {@code $unionWith} are logical names:
+ * {@code "clicks"} is the experiment's own declared collection, {@code "click_tracker.clicks"} is collection
+ * {@code clicks} of experiment {@code click_tracker}, allowed only when click_tracker is in data_scope (read only).
+ * Physical names are never accepted. The engine resolves them to {@code <owner>_<coll>} and applies the owner's
+ * {@code experiment_id} scope inside the joined pipeline.
+ */
+public final class Pipelines {
+    static final Set<String> FORBIDDEN = Set.of("$out", "$merge", "$function", "$accumulator", "$where");
+    static final Set<String> FORBIDDEN_STAGES = Set.of("$currentOp", "$listSessions", "$listLocalSessions", "$collStats",
+            "$indexStats", "$planCacheStats", "$changeStream", "$changeStreamSplitLargeEvent", "$documents", "$listSearchIndexes",
+            "$shardedDataDistribution", "$querySettings", "$listSampledQueries");
+    static final Set<String> PARAM_TYPES = Set.of("string", "int", "number", "bool", "date", "objectId");
+    static final Set<String> FIRST_ONLY = Set.of("$search", "$searchMeta", "$vectorSearch", "$geoNear");
+
+    private Pipelines() {
+    }
+
+    /** Load-time check of one named query; errors at {@code $.queries.<name>...}. */
+    public static List<FieldError> validate(String slug, String name, List<?> pipeline, Document params,
+            Set<String> ownCollections, List<String> dataScope, int maxStages) {
+        List<FieldError> errors = new ArrayList<>();
+        String base = "$.queries." + name;
+        if (params != null) {
+            for (Map.Entry<String, Object> p : params.entrySet()) {
+                String pp = base + ".params." + p.getKey();
+                if (!(p.getValue() instanceof Document d) || !PARAM_TYPES.contains(String.valueOf(d.get("type")))) {
+                    errors.add(new FieldError(pp + ".type", "must be one of " + PARAM_TYPES));
+                }
+            }
+        }
+        if (pipeline == null) {
+            errors.add(new FieldError(base + ".pipeline", "a pipeline (array of stages) is required"));
+            return errors;
+        }
+        if (pipeline.size() > maxStages) {
+            errors.add(new FieldError(base + ".pipeline", "at most " + maxStages + " stages"));
+        }
+        stages(pipeline, base + ".pipeline", true, params == null ? new Document() : params, ownCollections, dataScope, errors);
+        return errors;
+    }
+
+    private static void stages(List<?> pipeline, String path, boolean top, Document params, Set<String> own,
+            List<String> scope, List<FieldError> errors) {
+        for (int i = 0; i < pipeline.size(); i++) {
+            String sp = path + "[" + i + "]";
+            if (!(pipeline.get(i) instanceof Document stage) || stage.size() != 1) {
+                errors.add(new FieldError(sp, "a stage is an object with exactly one operator"));
+                continue;
+            }
+            String op = stage.keySet().iterator().next();
+            Object body = stage.get(op);
+            String bp = sp + "." + op;
+            if (FORBIDDEN.contains(op) || FORBIDDEN_STAGES.contains(op)) {
+                errors.add(new FieldError(bp, "stage " + op + " is not allowed"));
+                continue;
+            }
+            if (FIRST_ONLY.contains(op) && (i != 0 || !top)) {
+                errors.add(new FieldError(bp, op + " must be the first stage of the query's pipeline"));
+            }
+            switch (op) {
+                case "$lookup", "$graphLookup" -> {
+                    if (!(body instanceof Document d)) {
+                        errors.add(new FieldError(bp, op + " needs an object"));
+                        continue;
+                    }
+                    from(d.get("from"), bp + ".from", own, scope, errors);
+                    if (d.get("pipeline") instanceof List<?> sub) {
+                        stages(sub, bp + ".pipeline", false, params, own, scope, errors);
+                    }
+                    scan(d, bp, params, errors, Set.of("pipeline"));
+                }
+                case "$unionWith" -> {
+                    if (body instanceof String s) {
+                        from(s, bp, own, scope, errors);
+                    } else if (body instanceof Document d) {
+                        from(d.get("coll"), bp + ".coll", own, scope, errors);
+                        if (d.get("pipeline") instanceof List<?> sub) {
+                            stages(sub, bp + ".pipeline", false, params, own, scope, errors);
+                        }
+                    } else {
+                        errors.add(new FieldError(bp, "$unionWith needs a collection name or an object"));
+                    }
+                }
+                case "$facet" -> {
+                    if (!(body instanceof Document d)) {
+                        errors.add(new FieldError(bp, "$facet needs an object"));
+                        continue;
+                    }
+                    for (Map.Entry<String, Object> f : d.entrySet()) {
+                        if (f.getValue() instanceof List<?> sub) {
+                            stages(sub, bp + "." + f.getKey(), false, params, own, scope, errors);
+                        } else {
+                            errors.add(new FieldError(bp + "." + f.getKey(), "must be a pipeline"));
+                        }
+                    }
+                }
+                default -> scan(body, bp, params, errors, Set.of());
+            }
+        }
+    }
+
+    /** Refuses forbidden operators anywhere and undeclared $param placeholders. */
+    private static void scan(Object v, String path, Document params, List<FieldError> errors, Set<String> skip) {
+        if (v instanceof Document d) {
+            if (d.size() == 1 && d.containsKey("$param")) {
+                if (!(d.get("$param") instanceof String n) || !params.containsKey(n)) {
+                    errors.add(new FieldError(path + ".$param", "undeclared parameter " + d.get("$param")));
+                }
+                return;
+            }
+            for (Map.Entry<String, Object> e : d.entrySet()) {
+                if (skip.contains(e.getKey())) {
+                    continue;
+                }
+                String p = path + "." + e.getKey();
+                if (FORBIDDEN.contains(e.getKey())) {
+                    errors.add(new FieldError(p, "operator " + e.getKey() + " is not allowed"));
+                } else if (e.getKey().equals("$lookup") || e.getKey().equals("$unionWith") || e.getKey().equals("$graphLookup")) {
+                    errors.add(new FieldError(p, e.getKey() + " is only allowed as a stage"));
+                } else {
+                    scan(e.getValue(), p, params, errors, Set.of());
+                }
+            }
+        } else if (v instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                scan(l.get(i), path + "[" + i + "]", params, errors, Set.of());
+            }
+        }
+    }
+
+    private static void from(Object from, String path, Set<String> own, List<String> scope, List<FieldError> errors) {
+        if (!(from instanceof String s) || s.isEmpty()) {
+            errors.add(new FieldError(path, "must name a collection: 'coll' (own) or 'owner_slug.coll' (an experiment in data_scope)"));
+            return;
+        }
+        int dot = s.indexOf('.');
+        if (dot < 0) {
+            if (!own.contains(s)) {
+                errors.add(new FieldError(path, "collection '" + s + "' is not declared by this experiment"));
+            }
+        } else if (!scope.contains(s.substring(0, dot))) {
+            errors.add(new FieldError(path, "experiment '" + s.substring(0, dot) + "' is not in data_scope"));
+        }
+    }
+
+    /** A resolved collection reference: physical name and the experiment_id its documents carry. */
+    public record Target(String physical, String owner) {
+    }
+
+    /**
+     * Copies the pipeline with parameters substituted, every collection reference resolved and scoped, and the
+     * experiment's scope $match injected; {@code resolve(slug, logicalName)} returns the target or throws.
+     */
+    public static List<Document> prepare(String slug, List<Document> pipeline, Map<String, Object> values,
+            BiFunction<String, String, Target> resolve) {
+        List<Document> out = new ArrayList<>();
+        for (Document stage : pipeline) {
+            out.add((Document) subst(stage, values));
+        }
+        List<Document> scoped = scopeStages(slug, out, resolve);
+        Document match = new Document("$match", new Document("experiment_id", slug));
+        if (!scoped.isEmpty()) {
+            Document first = scoped.get(0);
+            String op = first.keySet().iterator().next();
+            if (op.equals("$vectorSearch") || op.equals("$geoNear")) {
+                String key = op.equals("$vectorSearch") ? "filter" : "query";
+                Document body = new Document(first.get(op, Document.class));
+                Object existing = body.get(key);
+                body.put(key, existing == null ? new Document("experiment_id", slug)
+                        : new Document("$and", List.of(existing, new Document("experiment_id", slug))));
+                scoped.set(0, new Document(op, body));
+                return scoped;
+            }
+            if (op.equals("$search") || op.equals("$searchMeta")) {
+                scoped.add(1, match);
+                return scoped;
+            }
+        }
+        scoped.add(0, match);
+        return scoped;
+    }
+
+    private static List<Document> scopeStages(String slug, List<Document> stages, BiFunction<String, String, Target> resolve) {
+        List<Document> out = new ArrayList<>();
+        for (Document stage : stages) {
+            String op = stage.keySet().iterator().next();
+            Object body = stage.get(op);
+            switch (op) {
+                case "$lookup" -> {
+                    Document d = new Document((Document) body);
+                    Target t = resolve.apply(slug, d.getString("from"));
+                    d.put("from", t.physical());
+                    List<Document> sub = d.get("pipeline") instanceof List<?> l ? castDocs(l) : List.of();
+                    List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve));
+                    scopedSub.add(0, new Document("$match", new Document("experiment_id", t.owner())));
+                    d.put("pipeline", scopedSub);
+                    out.add(new Document(op, d));
+                }
+                case "$graphLookup" -> {
+                    Document d = new Document((Document) body);
+                    Target t = resolve.apply(slug, d.getString("from"));
+                    d.put("from", t.physical());
+                    Object r = d.get("restrictSearchWithMatch");
+                    d.put("restrictSearchWithMatch", r == null ? new Document("experiment_id", t.owner())
+                            : new Document("$and", List.of(r, new Document("experiment_id", t.owner()))));
+                    out.add(new Document(op, d));
+                }
+                case "$unionWith" -> {
+                    Document d = body instanceof String s ? new Document("coll", s) : new Document((Document) body);
+                    Target t = resolve.apply(slug, d.getString("coll"));
+                    d.put("coll", t.physical());
+                    List<Document> sub = d.get("pipeline") instanceof List<?> l ? castDocs(l) : List.of();
+                    List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve));
+                    scopedSub.add(0, new Document("$match", new Document("experiment_id", t.owner())));
+                    d.put("pipeline", scopedSub);
+                    out.add(new Document(op, d));
+                }
+                case "$facet" -> {
+                    Document d = new Document();
+                    for (Map.Entry<String, Object> f : ((Document) body).entrySet()) {
+                        d.put(f.getKey(), scopeStages(slug, castDocs((List<?>) f.getValue()), resolve));
+                    }
+                    out.add(new Document(op, d));
+                }
+                default -> out.add(stage);
+            }
+        }
+        return out;
+    }
+
+    private static List<Document> castDocs(List<?> l) {
+        List<Document> out = new ArrayList<>();
+        for (Object o : l) {
+            out.add((Document) o);
+        }
+        return out;
+    }
+
+    private static Object subst(Object v, Map<String, Object> values) {
+        if (v instanceof Document d) {
+            if (d.size() == 1 && d.get("$param") instanceof String n) {
+                return values.get(n);
+            }
+            Document out = new Document();
+            d.forEach((k, x) -> out.put(k, subst(x, values)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>(l.size());
+            l.forEach(x -> out.add(subst(x, values)));
+            return out;
+        }
+        return v;
+    }
+
+    /** Typed, validated parameter values from the query string; unknown or invalid → 400. */
+    public static Map<String, Object> params(Document declared, Map<String, List<String>> given) {
+        List<FieldError> errors = new ArrayList<>();
+        Map<String, Object> values = new java.util.HashMap<>();
+        for (String k : given.keySet()) {
+            if (!declared.containsKey(k)) {
+                errors.add(new FieldError(k, "unknown parameter"));
+            }
+        }
+        for (Map.Entry<String, Object> e : declared.entrySet()) {
+            String n = e.getKey();
+            Document spec = (Document) e.getValue();
+            List<String> raw = given.get(n);
+            Object value;
+            if (raw == null || raw.isEmpty()) {
+                if (spec.containsKey("default")) {
+                    values.put(n, spec.get("default"));
+                } else if (Boolean.TRUE.equals(spec.get("required"))) {
+                    errors.add(new FieldError(n, "required"));
+                } else {
+                    values.put(n, null);
+                }
+                continue;
+            }
+            if (raw.size() > 1) {
+                errors.add(new FieldError(n, "given more than once"));
+                continue;
+            }
+            String s = raw.get(0);
+            try {
+                value = convert(spec.getString("type"), s);
+            } catch (RuntimeException bad) {
+                errors.add(new FieldError(n, "not a valid " + spec.getString("type")));
+                continue;
+            }
+            String err = bounds(spec, value, s);
+            if (err != null) {
+                errors.add(new FieldError(n, err));
+                continue;
+            }
+            values.put(n, value);
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid("Invalid query parameters", errors);
+        }
+        return values;
+    }
+
+    private static Object convert(String type, String s) {
+        return switch (type) {
+            case "int" -> Long.parseLong(s.strip());
+            case "number" -> {
+                double d = Double.parseDouble(s.strip());
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    throw new IllegalArgumentException();
+                }
+                yield d;
+            }
+            case "bool" -> switch (s.strip()) {
+                case "true" -> Boolean.TRUE;
+                case "false" -> Boolean.FALSE;
+                default -> throw new IllegalArgumentException();
+            };
+            case "date" -> s.length() == 10 ? Date.from(LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant())
+                    : Date.from(Instant.parse(s));
+            case "objectId" -> new ObjectId(s);
+            default -> s;
+        };
+    }
+
+    private static String bounds(Document spec, Object value, String raw) {
+        if (spec.get("max_length") instanceof Number ml && raw.length() > ml.intValue()) {
+            return "longer than " + ml + " characters";
+        }
+        if (value instanceof Number n) {
+            if (spec.get("min") instanceof Number min && n.doubleValue() < min.doubleValue()) {
+                return "must be ≥ " + min;
+            }
+            if (spec.get("max") instanceof Number max && n.doubleValue() > max.doubleValue()) {
+                return "must be ≤ " + max;
+            }
+        }
+        if (spec.get("enum") instanceof List<?> allowed) {
+            boolean ok = allowed.stream().anyMatch(a -> a.equals(value)
+                    || (a instanceof Number an && value instanceof Number vn && an.doubleValue() == vn.doubleValue())
+                    || String.valueOf(a).equals(raw));
+            if (!ok) {
+                return "must be one of " + allowed;
+            }
+        }
+        return null;
+    }
+}

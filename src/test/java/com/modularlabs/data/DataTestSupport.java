@@ -1,0 +1,95 @@
+package com.modularlabs.data;
+
+import static io.restassured.RestAssured.given;
+
+import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.ExperimentSummary;
+import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
+import java.util.List;
+import org.bson.Document;
+
+/** Test experiments inserted straight into experiments_config, then a registry reload. */
+public final class DataTestSupport {
+    private static volatile boolean ready;
+
+    private DataTestSupport() {
+    }
+
+    static final String ALPHA = """
+            {"slug": "t_alpha", "name": "Alpha", "status": "active",
+             "collections": {
+               "items": {"read": "public", "create": "public", "update": "public", "delete": "public"},
+               "notes": {"read": "owner", "create": "user", "update": "owner", "delete": "owner"},
+               "secret": {"read": "none", "create": "admin"},
+               "docs": {"read": "public", "create": "public", "update": "public", "delete": "public", "max_document_bytes": 2000,
+                        "schema": {"type": "object", "required": ["title"],
+                                   "properties": {"title": {"type": "string", "maxLength": 10}, "n": {"type": "integer"}}}}
+             },
+             "queries": {
+               "byColor": {"collection": "items", "read": "public",
+                           "pipeline": [{"$match": {"color": {"$param": "color"}}}, {"$sort": {"_id": 1}}],
+                           "params": {"color": {"type": "string", "required": true, "max_length": 20}}},
+               "bigger": {"collection": "items", "read": "public",
+                          "pipeline": [{"$match": {"n": {"$gte": {"$param": "min"}}}}, {"$count": "total"}],
+                          "params": {"min": {"type": "int", "default": 0, "min": 0, "max": 1000}}}
+             }}""";
+    static final String BETA = """
+            {"slug": "t_beta", "name": "Beta", "status": "active", "data_scope": ["self", "t_alpha"],
+             "collections": {"items": {"read": "public", "create": "public", "update": "public", "delete": "public"}},
+             "queries": {"alphaUnion": {"collection": "items", "pipeline": [{"$unionWith": "t_alpha.items"}]}}}""";
+    static final String GAMMA = """
+            {"slug": "t_gamma", "name": "Gamma", "status": "active",
+             "collections": {"items": {"read": "public", "create": "public", "update": "public", "delete": "public"}}}""";
+    static final String GNOME = """
+            {"slug": "t_gnome", "name": "g.nome shaped", "status": "active",
+             "managed_indexes": {"clicks": [{"name": "ts", "type": "regular", "keys": [["timestamp", -1]]}]},
+             "collections": {"clicks": {"read": "public"}}}""";
+    static final String BAD_LOOKUP = """
+            {"slug": "t_bad_lookup", "name": "Bad lookup", "status": "active",
+             "collections": {"items": {}},
+             "queries": {"steal": {"collection": "items",
+                 "pipeline": [{"$lookup": {"from": "t_alpha.items", "localField": "a", "foreignField": "a", "as": "x"}}]}}}""";
+    static final String BAD_STAGES = """
+            {"slug": "t_bad_stages", "name": "Bad stages", "status": "active",
+             "collections": {"items": {}},
+             "queries": {"q": {"collection": "items",
+                 "pipeline": [{"$match": {"$where": "1"}}, {"$lookup": {"from": "t_gamma_items", "as": "x", "pipeline": []}},
+                              {"$out": "elsewhere"}]}}}""";
+
+    public static synchronized void ensure(ExperimentConfigRepository configs, ExperimentRegistry registry) {
+        if (ready) {
+            return;
+        }
+        List<Document> docs = List.of(Document.parse(ALPHA), Document.parse(BETA), Document.parse(GAMMA), Document.parse(GNOME),
+                Document.parse(BAD_LOOKUP), Document.parse(BAD_STAGES));
+        for (Document d : docs) {
+            configs.raw().deleteOne(new Document("slug", d.getString("slug"))).await().atMost(Duration.ofSeconds(10));
+        }
+        configs.raw().insertMany(docs).await().atMost(Duration.ofSeconds(10));
+        registry.reload().await().atMost(Duration.ofSeconds(30));
+        ready = true;
+    }
+
+    public static org.bson.Document raw(String physical, Document filter) {
+        return ExperimentSummary.mongoDatabase().getCollection(physical).find(filter).collect().first().await().atMost(Duration.ofSeconds(10));
+    }
+
+    public static long count(String physical, Document filter) {
+        return ExperimentSummary.mongoDatabase().getCollection(physical).countDocuments(filter).await().atMost(Duration.ofSeconds(10));
+    }
+
+    public static void insertRaw(String physical, List<Document> docs) {
+        ExperimentSummary.mongoDatabase().getCollection(physical).insertMany(docs).await().atMost(Duration.ofSeconds(10));
+    }
+
+    public static RequestSpecification as(String user) {
+        RequestSpecification r = given().contentType("application/json");
+        return user == null ? r : r.header(TestHeaderAuth.HEADER, user);
+    }
+
+    public static RequestSpecification anon() {
+        return as(null);
+    }
+}
