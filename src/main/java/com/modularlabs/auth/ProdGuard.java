@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The prod profile refuses to start with a missing, short or known default secret, or a known or weak
+ * The prod profile refuses to start with a short or known default secret (an unset one is generated), or a known or weak
  * ADMIN_PASSWORD (reference section 10.2 and 10.3). Outside prod the same findings are only warnings.
  */
 public final class ProdGuard {
@@ -23,13 +23,19 @@ public final class ProdGuard {
     public static List<String> problems(Optional<String> tokenSecret, Optional<String> adminPassword) {
         List<String> out = new ArrayList<>();
         String secret = tokenSecret.filter(s -> !s.isBlank()).orElse(null);
+        // unset is allowed (contract section 6): TokenService generates a random secret once and keeps it in the
+        // database for all replicas, with a warning. What prod refuses is a known, short or low-variety value.
         if (secret == null) {
-            out.add("LABS_TOKEN_SECRET is not set (an explicit secret of at least 32 bytes is required in prod)");
+            return checkPassword(out, adminPassword);
         } else if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
             out.add("LABS_TOKEN_SECRET is shorter than 32 bytes");
         } else if (weak(secret)) {
             out.add("LABS_TOKEN_SECRET is a known default or has too little variety");
         }
+        return checkPassword(out, adminPassword);
+    }
+
+    private static List<String> checkPassword(List<String> out, Optional<String> adminPassword) {
         adminPassword.filter(p -> !p.isEmpty()).ifPresent(p -> {
             if (p.length() < 12 || weak(p)) {
                 out.add("ADMIN_PASSWORD is a known default or weak (at least 12 characters, not a common value)");
