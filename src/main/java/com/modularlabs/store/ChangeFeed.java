@@ -82,13 +82,18 @@ public class ChangeFeed {
 
     private Cancellable poll(String collection) {
         long[] last = {Long.MIN_VALUE};
-        return Multi.createFrom().ticks().every(pollInterval)
+        // A Multi cannot carry null: an absent sequence document (nothing written yet) must still reach the
+        // subscriber as seq 0, or the first change ever (seq 1) would only set the baseline and be missed. A failed
+        // poll is skipped (null). Ticks are dropped, not failed, while a slow poll is still running.
+        return Multi.createFrom().ticks().every(pollInterval).onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(t -> db().getCollection(CHANGES).find(Filters.eq("_id", collection)).collect().first()
+                        .map(d -> d == null ? new Document("_id", collection).append("seq", 0L) : d)
                         .onFailure().recoverWithNull())
                 .subscribe().with(doc -> {
-                    long seq = doc == null ? 0 : ((Number) doc.get("seq", 0L)).longValue();
+                    long seq = doc.get("seq") instanceof Number n ? n.longValue() : 0L;
                     if (last[0] != Long.MIN_VALUE && seq != last[0]) {
-                        emit(collection, doc == null || doc.getString("key") == null ? ALL : doc.getString("key"));
+                        // the document keeps only the last key: after several changes in one interval, reload all
+                        emit(collection, doc.getString("key") == null || seq - last[0] != 1 ? ALL : doc.getString("key"));
                     }
                     last[0] = seq;
                 }, err -> LOG.warnf("Polling %s failed: %s", CHANGES, err.getMessage()));
