@@ -493,7 +493,7 @@ class ScaleOutIT {
     /**
      * Variant on a second server WITHOUT an oplog (no change streams: the polling fallback must carry live changes)
      * and WITHOUT LABS_TOKEN_SECRET (the replicas must share the secret generated once and stored in the database).
-     * The prod profile refuses to start without an explicit secret, so this pair runs with QUARKUS_PROFILE=replica.
+     * Both run in the default (prod) profile, which accepts the generated secret (contract section 6).
      */
     @Test
     @Order(6)
@@ -503,7 +503,6 @@ class ScaleOutIT {
         mongoNoOplog.bind("127.0.0.1", mport);
         for (String n : List.of("nooplog-a", "nooplog-b")) {
             Map<String, String> env = baseEnv("labs_db", "mongodb://127.0.0.1:" + mport + "/?serverSelectionTimeoutMS=5000");
-            env.put("QUARKUS_PROFILE", "replica");
             extra.add(new Instance(n, freePort(), env));
         }
         for (Instance in : extra) {
@@ -548,7 +547,7 @@ class ScaleOutIT {
                 + "mongo-java-server (memory backend, oplog: change streams), ").append(Runtime.getRuntime().availableProcessors())
                 .append(" CPUs. Propagation times run from the writer's 200 response to the first matching answer of the other "
                         + "instance (polled every 10 ms). (e): two more instances on a second server WITHOUT an oplog (change streams "
-                        + "refused: polling fallback, 1 s) and without LABS_TOKEN_SECRET (QUARKUS_PROFILE=replica).\n\n");
+                        + "refused: polling fallback, 1 s) and without LABS_TOKEN_SECRET (prod profile, generated secret).\n\n");
         md.append("| check | result |\n|---|---|\n");
         results.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         md.append("\nBackground load (GET / and GET /api/experiments, round-robin, ").append(LOAD_THREADS)
