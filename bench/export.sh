@@ -16,7 +16,7 @@ SLUG=click_tracker
 OUT="$RESULTS/export.md"
 WORK=$(mktemp -d /tmp/labs-bench-export-XXXX)
 STORE_PID=""
-cleanup() { stop_app; [ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { [ -n "${APP_DATA:-}" ] && cp "$APP_DATA/app.log" "${TMPDIR:-/tmp}/labs-bench-export-app.log" 2>/dev/null; stop_app; [ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 build_app
@@ -64,7 +64,7 @@ token() {
     "$APP_URL/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
 
-idle_rss() { sleep 2; IDLE_RSS=$(status_kb "$APP_PID" VmRSS); IDLE_HEAP=$(heap_now); }
+idle_rss() { sleep 2; IDLE_RSS=$(status_kb "$APP_PID" VmRSS); IDLE_HEAP=$(heap_now || true); }
 
 ROWS=()
 row() { ROWS+=("| $1 | $2 | $(mib "$IDLE_RSS") | $(mib "$PEAK_RSS") (+$(mib $((PEAK_RSS - IDLE_RSS)))) | $(mib "$PEAK_HEAP") | $3 |"); echo "${ROWS[-1]}"; }
