@@ -66,7 +66,8 @@ import org.jboss.logging.Logger;
 public class ExportService {
     private static final Logger LOG = Logger.getLogger(ExportService.class);
     public static final String LOGS = "export_logs";
-    static final int BATCH = 500;
+    /** Cursor batch: ~2 MiB of 1 KiB documents per round trip (fewer getMores, still a small, bounded buffer). */
+    static final int BATCH = 2000;
     static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
     static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build();
 
@@ -237,7 +238,8 @@ public class ExportService {
                     Measuring m = new Measuring(new BufferedOutputStream(file, 256 * 1024));
                     ZipOutputStream out = new ZipOutputStream(m, StandardCharsets.UTF_8)) {
                 measured = m;
-                out.setLevel(Deflater.DEFAULT_COMPRESSION);
+                // level 1: JSON lines deflate about 3x faster than at the default level 6, for a slightly larger ZIP
+                out.setLevel(Deflater.BEST_SPEED);
                 EntryDigest entry = new EntryDigest(out);
                 out.putNextEntry(new ZipEntry("manifest.json"));
                 Document exported = new Document(manifest);
@@ -290,15 +292,18 @@ public class ExportService {
                 out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
+            long written = System.nanoTime();
             long size = Files.size(zip);
             String sha = HexFormat.of().formatHex(measured.digest.digest());
             String key = "exports/" + slug + "/" + id.toHexString() + ".zip";
             storage.put(key, zip);
+            long stored = System.nanoTime();
             bytesCounter.increment(size);
             logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "done"), Updates.set("documents", docs),
                     Updates.set("bytes", size), Updates.set("percent", 100), Updates.set("file_size", size), Updates.set("sha256", sha),
                     Updates.set("storage_key", key), Updates.set("finished_at", new Date())));
-            LOG.infof("Export %s of %s done: %d documents, %d bytes in %d ms", id, slug, docs, size, (System.nanoTime() - start) / 1_000_000);
+            LOG.infof("Export %s of %s done: %d documents, %d bytes in %d ms (ZIP written in %d ms, stored in %d ms)", id, slug, docs, size,
+                    (System.nanoTime() - start) / 1_000_000, (written - start) / 1_000_000, (stored - written) / 1_000_000);
         } catch (Throwable e) {
             LOG.warnf(e, "Export %s of %s failed", id, slug);
             logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "failed"),
