@@ -46,7 +46,7 @@ trap stop_app EXIT
 
 # metric NAME_AND_LABEL_REGEX: prints the max value of matching Prometheus sample lines.
 metric() {
-  curl -fs "$APP_URL/q/metrics" | grep -E "^$1" | awk '{ if ($2+0 > m) m = $2+0 } END { printf "%.6f\n", m+0 }'
+  curl -fs "$APP_URL/q/metrics" | grep -E "^$1" | awk '{ if ($NF+0 > m) m = $NF+0 } END { printf "%.6f\n", m+0 }'
 }
 
 # wrk_run URL [extra wrk args]: prints "req_per_s p99_ms".
