@@ -264,8 +264,9 @@ public class ExportService {
                     out.putNextEntry(new ZipEntry(name));
                     Writer w = new java.io.OutputStreamWriter(entry, StandardCharsets.UTF_8);
                     MongoCollection<RawBsonDocument> coll = db().getCollection(slug + "_" + c, RawBsonDocument.class);
+                    // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index)
                     try (MongoCursor<RawBsonDocument> cur = coll.find(Filters.eq("experiment_id", slug))
-                            .sort(Sorts.ascending("_id")).batchSize(BATCH).iterator()) {
+                            .batchSize(BATCH).iterator()) {
                         while (cur.hasNext()) {
                             w.write(cur.next().toJson(CANONICAL));
                             w.write('\n');
