@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import io.quarkus.qute.TemplateData;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.bson.Document;
  * @param root        folder holding static/ and seed/ (the experiments folder or an unpacked bundle)
  * @param config      the stored config document (manifest + engine fields), for admin and export
  */
+@TemplateData // native-ready: Qute value resolvers generated at build time
 public record Experiment(String slug, String name, String description, String status, boolean authRequired,
         List<String> allowedRoles, List<String> allowedUsers, List<String> dataScope,
         Map<String, CollectionSpec> collections, List<IndexSpec> indexes, Map<String, QuerySpec> queries,

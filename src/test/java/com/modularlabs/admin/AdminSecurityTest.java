@@ -36,8 +36,12 @@ class AdminSecurityTest {
                         : r[1].endsWith("bundle") || r[1].endsWith("import") ? s.contentType("application/zip").body(new byte[] {1}).post(r[1])
                         : s.post(r[1]);
             };
-            int status = call.apply(given().redirects().follow(false)).then().extract().statusCode();
-            org.junit.jupiter.api.Assertions.assertEquals(expected, status, r[0] + " " + r[1]);
+            io.restassured.response.Response res = call.apply(given().redirects().follow(false));
+            org.junit.jupiter.api.Assertions.assertEquals(expected, res.statusCode(), r[0] + " " + r[1]);
+            if (expected == 403) { // refusals are problem+json like every other error
+                org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(res.contentType()).contains("problem+json"), r[0] + " " + r[1] + ": " + res.contentType());
+                org.junit.jupiter.api.Assertions.assertEquals(403, res.jsonPath().getInt("status"), r[0] + " " + r[1]);
+            }
         }
         given().get("/experiments/click_tracker/").then().statusCode(anyOf(equalTo(200)));
     }
