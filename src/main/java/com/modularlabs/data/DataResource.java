@@ -292,12 +292,17 @@ public class DataResource {
         if (q == null) {
             throw ProblemException.notFound("Experiment '" + slug + "' has no query '" + name + "'");
         }
-        AccessLevel.check(q.read(), identity, "Query " + name);
+        String ownerOnly = AccessLevel.check(q.read(), identity, "Query " + name);
+        CollectionSpec c = collection(e, q.collection());
+        if (ownerOnly == null) {
+            // a query over an owner collection never widens it: the caller's own documents only (admins: all)
+            ownerOnly = AccessLevel.ownerRestriction(c.read(), identity, "Query " + name);
+        }
         Map<String, List<String>> given = new HashMap<>(uri.getQueryParameters());
         Map<String, Object> values = Pipelines.params(q.params(), given);
-        List<Document> pipeline = new ArrayList<>(Pipelines.prepare(slug, q.pipeline(), values, this::resolve));
+        List<Document> pipeline = new ArrayList<>(Pipelines.prepare(slug, ownerOnly, q.pipeline(), values,
+                (s, logical) -> resolve(s, logical, "Query " + name)));
         pipeline.add(new Document("$limit", config.maxLimit()));
-        CollectionSpec c = collection(e, q.collection());
         AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
         return mongo(coll(c).aggregate(pipeline, o).collect().asList()).map(items -> {
             DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
@@ -412,7 +417,7 @@ public class DataResource {
     }
 
     /** Named-query collection references: "coll" (own) or "owner.coll" (owner in data_scope, active, declaring coll). */
-    private Pipelines.Target resolve(String slug, String logical) {
+    private Pipelines.Target resolve(String slug, String logical, String what) {
         int dot = logical.indexOf('.');
         String owner = dot < 0 ? slug : logical.substring(0, dot);
         String name = dot < 0 ? logical : logical.substring(dot + 1);
@@ -421,7 +426,8 @@ public class DataResource {
             throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + slug + "'");
         }
         Experiment o = registry.snapshot().active(owner).orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
-        return new Pipelines.Target(collection(o, name).physicalName(), owner);
+        CollectionSpec c = collection(o, name);
+        return new Pipelines.Target(c.physicalName(), owner, AccessLevel.ownerRestriction(c.read(), identity, what));
     }
 
     private static Document byId(String slug, Object id, String ownerOnly) {
