@@ -53,4 +53,19 @@ public final class AccessLevel {
                 throw ProblemException.forbidden(what + " requires " + lvl);
         }
     }
+
+    /**
+     * For a collection read indirectly (named query, $lookup/$unionWith/$graphLookup): when its read level is
+     * {@code owner}, the user its documents must be restricted to (null for admins); 401 when anonymous. Other
+     * levels: null (the query's own read level decides).
+     */
+    public static String ownerRestriction(String level, SecurityIdentity who, String what) {
+        if (!"owner".equals(level)) {
+            return null;
+        }
+        if (who == null || who.isAnonymous()) {
+            throw ProblemException.unauthorized(what + " reads owner documents and requires a logged-in user");
+        }
+        return isAdmin(who) ? null : callerId(who);
+    }
 }

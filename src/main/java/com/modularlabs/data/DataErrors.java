@@ -23,7 +23,7 @@ final class DataErrors {
         }
         switch (code) {
             case 11000:
-                return new ProblemException(409, "Conflict", "A document with this _id already exists");
+                return new ProblemException(409, "Conflict", "A document with the same unique key (its _id or a unique index of the collection) already exists");
             case 50:
                 return new ProblemException(503, "Service Unavailable", "The query took longer than its time limit",
                         null, java.util.Map.of("Retry-After", "1"));

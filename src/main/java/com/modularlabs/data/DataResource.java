@@ -11,9 +11,7 @@ import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.QuerySpec;
 import com.mongodb.client.model.CountOptions;
-import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.InsertManyOptions;
-import com.mongodb.client.model.ReturnDocument;
 import io.quarkus.mongodb.AggregateOptions;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
@@ -200,31 +198,43 @@ public class DataResource {
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid("Invalid update", errors);
             }
-            Date now = new Date();
-            Document u = new Document(update);
-            Document set = new Document(update.get("$set", new Document()));
-            set.put("updated_at", now);
-            u.put("$set", set);
-            Document q;
-            if (upsert) {
-                q = new Document("_id", docId).append("experiment_id", slug);
-                Document onInsert = new Document("created_at", now);
-                if (ownerOnly != null) {
-                    q.append("created_by", ownerOnly);
-                } else {
-                    onInsert.append("created_by", caller);
-                }
-                u.put("$setOnInsert", onInsert);
-            } else {
-                q = byId(slug, docId, ownerOnly);
-            }
-            FindOneAndUpdateOptions o = new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER).upsert(upsert)
-                    .maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS);
-            return mongo(coll(c).findOneAndUpdate(q, u, o)).map(d -> {
-                if (d == null) {
+            // The would-be document is computed in memory and checked (schema, size) before anything is written;
+            // what is stored is exactly the checked document, written only if nobody changed the original meanwhile
+            // (the fetched updated_at is part of the filter: a concurrent change gives 409, never an unchecked write).
+            ReactiveMongoCollection<Document> col = coll(c);
+            return mongo(col.find(byId(slug, docId, ownerOnly), new FindOptions().limit(1).batchSize(1)
+                    .maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).collect().first()).chain(existing -> {
+                if (existing == null && !upsert) {
                     throw notFound(coll, id);
                 }
-                return ok(200, new DocJson.Out().doc(d).done());
+                Document before = existing == null ? new Document() : existing;
+                Document after = UpdateEval.apply(before, update);
+                Date now = new Date();
+                if (before.get("updated_at") instanceof Date prev && !now.after(prev)) {
+                    now = new Date(prev.getTime() + 1);
+                }
+                List<FieldError> problems = new ArrayList<>();
+                Document r = existing == null ? stamp(after, slug, caller, now, now, problems, "$", c)
+                        : stamp(after, slug, existing.getString("created_by"), existing.get("created_at"), now, problems, "$", c);
+                if (!problems.isEmpty()) {
+                    throw ProblemException.invalid("The updated document would be invalid; nothing was written", problems);
+                }
+                if (existing == null) {
+                    r.put("_id", docId);
+                    return mongo(col.insertOne(r)).map(x -> ok(200, new DocJson.Out().doc(r).done()));
+                }
+                r.put("_id", existing.get("_id"));
+                Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
+                if (ownerOnly != null) {
+                    exact.append("created_by", ownerOnly);
+                }
+                exact.append("updated_at", existing.containsKey("updated_at") ? existing.get("updated_at") : new Document("$exists", false));
+                return mongo(col.replaceOne(exact, r)).map(res -> {
+                    if (res.getMatchedCount() == 0) {
+                        throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
+                    }
+                    return ok(200, new DocJson.Out().doc(r).done());
+                });
             });
         });
     }
@@ -292,12 +302,17 @@ public class DataResource {
         if (q == null) {
             throw ProblemException.notFound("Experiment '" + slug + "' has no query '" + name + "'");
         }
-        AccessLevel.check(q.read(), identity, "Query " + name);
+        String ownerOnly = AccessLevel.check(q.read(), identity, "Query " + name);
+        CollectionSpec c = collection(e, q.collection());
+        if (ownerOnly == null) {
+            // a query over an owner collection never widens it: the caller's own documents only (admins: all)
+            ownerOnly = AccessLevel.ownerRestriction(c.read(), identity, "Query " + name);
+        }
         Map<String, List<String>> given = new HashMap<>(uri.getQueryParameters());
         Map<String, Object> values = Pipelines.params(q.params(), given);
-        List<Document> pipeline = new ArrayList<>(Pipelines.prepare(slug, q.pipeline(), values, this::resolve));
+        List<Document> pipeline = new ArrayList<>(Pipelines.prepare(slug, ownerOnly, q.pipeline(), values,
+                (s, logical) -> resolve(s, logical, "Query " + name)));
         pipeline.add(new Document("$limit", config.maxLimit()));
-        CollectionSpec c = collection(e, q.collection());
         AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
         return mongo(coll(c).aggregate(pipeline, o).collect().asList()).map(items -> {
             DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
@@ -412,7 +427,7 @@ public class DataResource {
     }
 
     /** Named-query collection references: "coll" (own) or "owner.coll" (owner in data_scope, active, declaring coll). */
-    private Pipelines.Target resolve(String slug, String logical) {
+    private Pipelines.Target resolve(String slug, String logical, String what) {
         int dot = logical.indexOf('.');
         String owner = dot < 0 ? slug : logical.substring(0, dot);
         String name = dot < 0 ? logical : logical.substring(dot + 1);
@@ -421,7 +436,8 @@ public class DataResource {
             throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + slug + "'");
         }
         Experiment o = registry.snapshot().active(owner).orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
-        return new Pipelines.Target(collection(o, name).physicalName(), owner);
+        CollectionSpec c = collection(o, name);
+        return new Pipelines.Target(c.physicalName(), owner, AccessLevel.ownerRestriction(c.read(), identity, what));
     }
 
     private static Document byId(String slug, Object id, String ownerOnly) {

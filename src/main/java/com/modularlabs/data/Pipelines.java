@@ -163,8 +163,23 @@ public final class Pipelines {
         }
     }
 
-    /** A resolved collection reference: physical name and the experiment_id its documents carry. */
-    public record Target(String physical, String owner) {
+    /**
+     * A resolved collection reference: physical name, the experiment_id its documents carry, and the user its
+     * documents are restricted to (created_by) when the caller reads an {@code owner} collection (null: no restriction).
+     */
+    public record Target(String physical, String owner, String ownerOnly) {
+        public Target(String physical, String owner) {
+            this(physical, owner, null);
+        }
+    }
+
+    /** The engine's scope filter: {experiment_id: owner} plus {created_by: user} for owner-level reads. */
+    static Document scope(String owner, String ownerOnly) {
+        Document d = new Document("experiment_id", owner);
+        if (ownerOnly != null) {
+            d.append("created_by", ownerOnly);
+        }
+        return d;
     }
 
     /**
@@ -173,12 +188,20 @@ public final class Pipelines {
      */
     public static List<Document> prepare(String slug, List<Document> pipeline, Map<String, Object> values,
             BiFunction<String, String, Target> resolve) {
-        List<Document> out = new ArrayList<>();
-        for (Document stage : pipeline) {
-            out.add((Document) subst(stage, values));
-        }
+        return prepare(slug, null, pipeline, values, resolve);
+    }
+
+    /**
+     * As {@link #prepare(String, List, Map, BiFunction)}, restricted to the documents {@code ownerOnly} created when
+     * that is not null (owner-level reads). Parameter values are substituted as literals: a string landing in an
+     * aggregation expression is wrapped in {$literal}, so "$password" can never become a field path.
+     */
+    public static List<Document> prepare(String slug, String ownerOnly, List<Document> pipeline, Map<String, Object> values,
+            BiFunction<String, String, Target> resolve) {
+        List<Document> out = substStages(pipeline, values);
         List<Document> scoped = scopeStages(slug, out, resolve);
-        Document match = new Document("$match", new Document("experiment_id", slug));
+        Document scope = scope(slug, ownerOnly);
+        Document match = new Document("$match", scope);
         if (!scoped.isEmpty()) {
             Document first = scoped.get(0);
             String op = first.keySet().iterator().next();
@@ -186,13 +209,17 @@ public final class Pipelines {
                 String key = op.equals("$vectorSearch") ? "filter" : "query";
                 Document body = new Document(first.get(op, Document.class));
                 Object existing = body.get(key);
-                body.put(key, existing == null ? new Document("experiment_id", slug)
-                        : new Document("$and", List.of(existing, new Document("experiment_id", slug))));
+                body.put(key, existing == null ? scope : new Document("$and", List.of(existing, scope)));
                 scoped.set(0, new Document(op, body));
                 return scoped;
             }
             if (op.equals("$search") || op.equals("$searchMeta")) {
                 scoped.add(1, match);
+                return scoped;
+            }
+            if (op.equals("$match") && first.get(op) instanceof Document m && m.containsKey("$text")) {
+                // a $text $match must stay the first stage: AND the scope into it
+                scoped.set(0, new Document("$match", new Document("$and", List.of(scope, m))));
                 return scoped;
             }
         }
@@ -212,7 +239,7 @@ public final class Pipelines {
                     d.put("from", t.physical());
                     List<Document> sub = d.get("pipeline") instanceof List<?> l ? castDocs(l) : List.of();
                     List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve));
-                    scopedSub.add(0, new Document("$match", new Document("experiment_id", t.owner())));
+                    scopedSub.add(0, new Document("$match", scope(t.owner(), t.ownerOnly())));
                     d.put("pipeline", scopedSub);
                     out.add(new Document(op, d));
                 }
@@ -221,8 +248,8 @@ public final class Pipelines {
                     Target t = resolve.apply(slug, d.getString("from"));
                     d.put("from", t.physical());
                     Object r = d.get("restrictSearchWithMatch");
-                    d.put("restrictSearchWithMatch", r == null ? new Document("experiment_id", t.owner())
-                            : new Document("$and", List.of(r, new Document("experiment_id", t.owner()))));
+                    Document sc = scope(t.owner(), t.ownerOnly());
+                    d.put("restrictSearchWithMatch", r == null ? sc : new Document("$and", List.of(r, sc)));
                     out.add(new Document(op, d));
                 }
                 case "$unionWith" -> {
@@ -231,7 +258,7 @@ public final class Pipelines {
                     d.put("coll", t.physical());
                     List<Document> sub = d.get("pipeline") instanceof List<?> l ? castDocs(l) : List.of();
                     List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve));
-                    scopedSub.add(0, new Document("$match", new Document("experiment_id", t.owner())));
+                    scopedSub.add(0, new Document("$match", scope(t.owner(), t.ownerOnly())));
                     d.put("pipeline", scopedSub);
                     out.add(new Document(op, d));
                 }
@@ -256,18 +283,60 @@ public final class Pipelines {
         return out;
     }
 
-    private static Object subst(Object v, Map<String, Object> values) {
+    /** Stages whose bodies are query documents or plain constants (no aggregation expressions at the top). */
+    private static final Set<String> QUERY_STAGES = Set.of("$match", "$limit", "$skip", "$sample", "$sort", "$count",
+            "$geoNear", "$vectorSearch", "$search", "$searchMeta");
+
+    private static List<Document> substStages(List<Document> stages, Map<String, Object> values) {
+        List<Document> out = new ArrayList<>(stages.size());
+        for (Document stage : stages) {
+            Document o = new Document();
+            for (Map.Entry<String, Object> e : stage.entrySet()) {
+                String op = e.getKey();
+                Object body = e.getValue();
+                if ((op.equals("$lookup") || op.equals("$unionWith") || op.equals("$graphLookup")) && body instanceof Document d) {
+                    Document b = new Document();
+                    d.forEach((k, x) -> {
+                        if (k.equals("pipeline") && x instanceof List<?> l) {
+                            b.put(k, substStages(castDocs(l), values));
+                        } else if (k.equals("restrictSearchWithMatch")) {
+                            b.put(k, subst(x, values, false));
+                        } else {
+                            b.put(k, subst(x, values, true));
+                        }
+                    });
+                    o.put(op, b);
+                } else if (op.equals("$facet") && body instanceof Document d) {
+                    Document b = new Document();
+                    d.forEach((k, x) -> b.put(k, x instanceof List<?> l ? substStages(castDocs(l), values) : subst(x, values, true)));
+                    o.put(op, b);
+                } else {
+                    o.put(op, subst(body, values, !QUERY_STAGES.contains(op)));
+                }
+            }
+            out.add(o);
+        }
+        return out;
+    }
+
+    /**
+     * Substitutes {"$param": n}. {@code expr}: whether the value sits in an aggregation expression, where a string
+     * starting with '$' would be a field path (or '$$' a variable): there strings are wrapped in {$literal}. In query
+     * documents ($match outside $expr) a string is always compared as a literal.
+     */
+    static Object subst(Object v, Map<String, Object> values, boolean expr) {
         if (v instanceof Document d) {
             if (d.size() == 1 && d.get("$param") instanceof String n) {
-                return values.get(n);
+                Object value = values.get(n);
+                return expr && value instanceof String ? new Document("$literal", value) : value;
             }
             Document out = new Document();
-            d.forEach((k, x) -> out.put(k, subst(x, values)));
+            d.forEach((k, x) -> out.put(k, subst(x, values, expr || k.equals("$expr"))));
             return out;
         }
         if (v instanceof List<?> l) {
             List<Object> out = new ArrayList<>(l.size());
-            l.forEach(x -> out.add(subst(x, values)));
+            l.forEach(x -> out.add(subst(x, values, expr)));
             return out;
         }
         return v;

@@ -33,12 +33,29 @@ public final class DataTestSupport {
                            "params": {"color": {"type": "string", "required": true, "max_length": 20}}},
                "bigger": {"collection": "items", "read": "public",
                           "pipeline": [{"$match": {"n": {"$gte": {"$param": "min"}}}}, {"$count": "total"}],
-                          "params": {"min": {"type": "int", "default": 0, "min": 0, "max": 1000}}}
+                          "params": {"min": {"type": "int", "default": 0, "min": 0, "max": 1000}}},
+               "notesByTag": {"collection": "notes", "read": "owner",
+                              "pipeline": [{"$match": {"tags": {"$param": "tag"}}}, {"$sort": {"_id": 1}}],
+                              "params": {"tag": {"type": "string", "required": true}}},
+               "notesAsUser": {"collection": "notes", "read": "user",
+                               "pipeline": [{"$match": {"tags": {"$param": "tag"}}}],
+                               "params": {"tag": {"type": "string", "required": true}}},
+               "exprColor": {"collection": "items", "read": "public",
+                             "pipeline": [{"$match": {"$expr": {"$eq": ["$color", {"$param": "v"}]}}},
+                                          {"$addFields": {"echo": {"$param": "v"}}}],
+                             "params": {"v": {"type": "string", "required": true}}}
              }}""";
     static final String BETA = """
             {"slug": "t_beta", "name": "Beta", "status": "active", "data_scope": ["self", "t_alpha"],
              "collections": {"items": {"read": "public", "create": "public", "update": "public", "delete": "public"}},
-             "queries": {"alphaUnion": {"collection": "items", "pipeline": [{"$unionWith": "t_alpha.items"}]}}}""";
+             "queries": {"alphaUnion": {"collection": "items", "pipeline": [{"$unionWith": "t_alpha.items"}]},
+                         "alphaNotes": {"collection": "items", "read": "public",
+                                        "pipeline": [{"$match": {"kind": "anchor"}},
+                                                     {"$unionWith": {"coll": "t_alpha.notes", "pipeline": [{"$match": {"tags": "joined"}}]}}]},
+                         "alphaNotesLookup": {"collection": "items", "read": "public",
+                                        "pipeline": [{"$match": {"kind": "anchor"}},
+                                                     {"$lookup": {"from": "t_alpha.notes", "as": "notes",
+                                                                  "pipeline": [{"$match": {"tags": "joined"}}]}}]}}}""";
     static final String GAMMA = """
             {"slug": "t_gamma", "name": "Gamma", "status": "active",
              "collections": {"items": {"read": "public", "create": "public", "update": "public", "delete": "public"}}}""";

@@ -1,0 +1,561 @@
+package com.modularlabs.data;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.bson.BsonRegularExpression;
+import org.bson.Document;
+import org.bson.types.Decimal128;
+import org.bson.types.ObjectId;
+
+/**
+ * Applies a PATCH update (the whitelisted operators {@code $set $unset $inc $push $pull $addToSet}, already checked
+ * by {@link FilterRules#checkUpdate}) to a copy of a document in memory, following MongoDB's semantics closely
+ * enough that the result can be checked against the collection's JSON Schema and size limit before it is written.
+ * Dotted paths, numeric array indexes and {@code $[]} are supported; the positional {@code $} and filtered
+ * {@code $[id]} (which need the query or arrayFilters) are refused with 400. Pure functions, no I/O.
+ */
+public final class UpdateEval {
+    private UpdateEval() {
+    }
+
+    /** A deep copy of {@code doc} with {@code update} applied. */
+    public static Document apply(Document doc, Document update) {
+        Document out = (Document) copy(doc);
+        for (Map.Entry<String, Object> op : update.entrySet()) {
+            for (Map.Entry<String, Object> f : ((Document) op.getValue()).entrySet()) {
+                String path = "$." + op.getKey() + "." + f.getKey();
+                String[] segs = f.getKey().split("\\.");
+                boolean creates = !op.getKey().equals("$unset") && !op.getKey().equals("$pull");
+                walk(out, segs, 0, path, creates, slot -> operate(op.getKey(), slot, f.getValue(), path));
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ paths
+
+    interface Slot {
+        boolean present();
+
+        Object get();
+
+        void set(Object v);
+
+        void remove();
+    }
+
+    private static void walk(Object node, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
+        String seg = segs[i];
+        boolean last = i == segs.length - 1;
+        if (seg.equals("$") || (seg.startsWith("$[") && !seg.equals("$[]"))) {
+            throw bad(path, "the positional operators $ and $[<id>] are not supported by PATCH; use an index or $[]");
+        }
+        if (seg.equals("$[]")) {
+            if (!(node instanceof List<?> l)) {
+                if (node == null && !creates) {
+                    return;
+                }
+                throw bad(path, "$[] needs an array");
+            }
+            @SuppressWarnings("unchecked")
+            List<Object> list = (List<Object>) l;
+            for (int j = 0; j < list.size(); j++) {
+                step(list, j, segs, i, last, path, creates, op);
+            }
+            return;
+        }
+        if (node instanceof Document d) {
+            if (last) {
+                op.accept(new Slot() {
+                    public boolean present() {
+                        return d.containsKey(seg);
+                    }
+
+                    public Object get() {
+                        return d.get(seg);
+                    }
+
+                    public void set(Object v) {
+                        d.put(seg, v);
+                    }
+
+                    public void remove() {
+                        d.remove(seg);
+                    }
+                });
+                return;
+            }
+            Object child = d.get(seg);
+            if (!d.containsKey(seg)) {
+                if (!creates) {
+                    return;
+                }
+                child = new Document();
+                d.put(seg, child);
+            }
+            descend(child, segs, i, path, creates, op);
+        } else if (node instanceof List<?> l) {
+            int idx;
+            try {
+                idx = Integer.parseInt(seg);
+            } catch (NumberFormatException e) {
+                throw bad(path, "cannot use the part '" + seg + "' to traverse an array");
+            }
+            if (idx < 0) {
+                throw bad(path, "negative array index");
+            }
+            @SuppressWarnings("unchecked")
+            List<Object> list = (List<Object>) l;
+            step(list, idx, segs, i, last, path, creates, op);
+        }
+    }
+
+    private static void step(List<Object> list, int idx, String[] segs, int i, boolean last, String path, boolean creates,
+            java.util.function.Consumer<Slot> op) {
+        if (last) {
+            op.accept(new Slot() {
+                public boolean present() {
+                    return idx < list.size();
+                }
+
+                public Object get() {
+                    return idx < list.size() ? list.get(idx) : null;
+                }
+
+                public void set(Object v) {
+                    if (idx > 100_000) {
+                        throw bad(path, "array index too large");
+                    }
+                    while (list.size() <= idx) {
+                        list.add(null);
+                    }
+                    list.set(idx, v);
+                }
+
+                public void remove() { // $unset of an array element leaves null, as in MongoDB
+                    if (idx < list.size()) {
+                        list.set(idx, null);
+                    }
+                }
+            });
+            return;
+        }
+        if (idx >= list.size()) {
+            if (!creates) {
+                return;
+            }
+            if (idx > 100_000) {
+                throw bad(path, "array index too large");
+            }
+            while (list.size() <= idx) {
+                list.add(null);
+            }
+        }
+        Object child = list.get(idx);
+        if (child == null && creates) {
+            child = new Document();
+            list.set(idx, child);
+        }
+        descend(child, segs, i, path, creates, op);
+    }
+
+    private static void descend(Object child, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
+        if (child instanceof Document || child instanceof List) {
+            walk(child, segs, i + 1, path, creates, op);
+        } else if (creates) {
+            throw bad(path, "cannot create field '" + segs[i + 1] + "' in a " + (child == null ? "null" : "non-object") + " value");
+        }
+    }
+
+    // ------------------------------------------------------------------ operators
+
+    private static void operate(String op, Slot s, Object v, String path) {
+        switch (op) {
+            case "$set" -> s.set(copy(v));
+            case "$unset" -> {
+                if (s.present()) {
+                    s.remove();
+                }
+            }
+            case "$inc" -> {
+                if (!s.present()) {
+                    s.set(v);
+                } else if (s.get() instanceof Number n) {
+                    s.set(add(n, (Number) v));
+                } else {
+                    throw bad(path, "cannot apply $inc to a non-numeric value");
+                }
+            }
+            case "$push", "$addToSet" -> {
+                List<Object> list = array(s, path, op);
+                List<Object> items = new ArrayList<>();
+                Document mods = v instanceof Document d && d.containsKey("$each") ? d : null;
+                if (mods != null) {
+                    if (!(mods.get("$each") instanceof List<?> each)) {
+                        throw bad(path + ".$each", "$each needs an array");
+                    }
+                    each.forEach(x -> items.add(copy(x)));
+                } else {
+                    items.add(copy(v));
+                }
+                if (op.equals("$addToSet")) {
+                    for (Object x : items) {
+                        if (list.stream().noneMatch(y -> same(x, y))) {
+                            list.add(x);
+                        }
+                    }
+                } else {
+                    int pos = list.size();
+                    if (mods != null && mods.get("$position") instanceof Number p) {
+                        pos = p.intValue() < 0 ? Math.max(0, list.size() + p.intValue()) : Math.min(p.intValue(), list.size());
+                    }
+                    list.addAll(pos, items);
+                    if (mods != null && mods.containsKey("$sort")) {
+                        list.sort(sorter(mods.get("$sort"), path));
+                    }
+                    if (mods != null && mods.get("$slice") instanceof Number n) {
+                        int k = n.intValue();
+                        List<Object> kept = k >= 0 ? new ArrayList<>(list.subList(0, Math.min(k, list.size())))
+                                : new ArrayList<>(list.subList(Math.max(0, list.size() + k), list.size()));
+                        list.clear();
+                        list.addAll(kept);
+                    }
+                }
+                s.set(list);
+            }
+            case "$pull" -> {
+                if (!s.present() || s.get() == null) {
+                    return;
+                }
+                if (!(s.get() instanceof List<?> l)) {
+                    throw bad(path, "cannot apply $pull to a non-array value");
+                }
+                List<Object> kept = new ArrayList<>();
+                for (Object x : l) {
+                    if (!pullMatches(x, v)) {
+                        kept.add(x);
+                    }
+                }
+                s.set(kept);
+            }
+            default -> throw bad(path, "update operator " + op + " is not allowed");
+        }
+    }
+
+    private static List<Object> array(Slot s, String path, String op) {
+        if (!s.present()) {
+            return new ArrayList<>();
+        }
+        if (s.get() instanceof List<?> l) {
+            return new ArrayList<>(l);
+        }
+        throw bad(path, "cannot apply " + op + " to a non-array value");
+    }
+
+    private static Number add(Number a, Number b) {
+        if (a instanceof Decimal128 || b instanceof Decimal128) {
+            return new Decimal128(dec(a).add(dec(b)));
+        }
+        if (a instanceof Double || b instanceof Double || a instanceof Float || b instanceof Float) {
+            return a.doubleValue() + b.doubleValue();
+        }
+        long r = a.longValue() + b.longValue();
+        if (a instanceof Integer && b instanceof Integer && r == (int) r) {
+            return (int) r;
+        }
+        if (b instanceof Integer && a instanceof Integer) {
+            return r;
+        }
+        if (((a.longValue() ^ r) & (b.longValue() ^ r)) < 0) {
+            return a.doubleValue() + b.doubleValue(); // long overflow: MongoDB refuses; a double keeps the check honest
+        }
+        return r;
+    }
+
+    private static BigDecimal dec(Number n) {
+        return n instanceof Decimal128 d ? d.bigDecimalValue() : new BigDecimal(n.toString());
+    }
+
+    private static Comparator<Object> sorter(Object spec, String path) {
+        if (spec instanceof Number n) {
+            return n.intValue() < 0 ? (a, b) -> order(b, a) : UpdateEval::order;
+        }
+        if (spec instanceof Document d && !d.isEmpty()) {
+            Comparator<Object> c = (a, b) -> 0;
+            for (Map.Entry<String, Object> e : d.entrySet()) {
+                String f = e.getKey();
+                int dir = e.getValue() instanceof Number n && n.intValue() < 0 ? -1 : 1;
+                c = c.thenComparing((a, b) -> dir * order(field(a, f), field(b, f)));
+            }
+            return c;
+        }
+        throw bad(path + ".$sort", "$sort needs 1, -1 or an object of fields");
+    }
+
+    private static Object field(Object doc, String dotted) {
+        Object cur = doc;
+        for (String p : dotted.split("\\.")) {
+            cur = cur instanceof Document d ? d.get(p) : null;
+        }
+        return cur;
+    }
+
+    // ------------------------------------------------------------------ matching ($pull conditions)
+
+    private static boolean pullMatches(Object element, Object cond) {
+        if (cond instanceof Document d && !d.isEmpty()) {
+            boolean ops = d.keySet().stream().allMatch(k -> k.startsWith("$"));
+            if (ops) {
+                return valueMatches(element, d);
+            }
+            return element instanceof Document e && docMatches(e, d);
+        }
+        return same(element, cond);
+    }
+
+    static boolean docMatches(Document doc, Document query) {
+        for (Map.Entry<String, Object> q : query.entrySet()) {
+            String k = q.getKey();
+            Object v = q.getValue();
+            switch (k) {
+                case "$and" -> {
+                    for (Object sub : (List<?>) v) {
+                        if (!docMatches(doc, (Document) sub)) {
+                            return false;
+                        }
+                    }
+                }
+                case "$or" -> {
+                    if (((List<?>) v).stream().noneMatch(sub -> docMatches(doc, (Document) sub))) {
+                        return false;
+                    }
+                }
+                case "$nor" -> {
+                    if (((List<?>) v).stream().anyMatch(sub -> docMatches(doc, (Document) sub))) {
+                        return false;
+                    }
+                }
+                default -> {
+                    Object fv = field(doc, k);
+                    boolean exists = doc.containsKey(k) || (k.contains(".") && fv != null);
+                    if (v instanceof Document d && !d.isEmpty() && d.keySet().stream().allMatch(x -> x.startsWith("$"))) {
+                        if (!fieldMatches(fv, exists, d)) {
+                            return false;
+                        }
+                    } else if (!eqOrContains(fv, v)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean valueMatches(Object value, Document ops) {
+        return fieldMatches(value, true, ops);
+    }
+
+    private static boolean fieldMatches(Object value, boolean exists, Document ops) {
+        for (Map.Entry<String, Object> o : ops.entrySet()) {
+            Object a = o.getValue();
+            boolean ok = switch (o.getKey()) {
+                case "$eq" -> eqOrContains(value, a);
+                case "$ne" -> !eqOrContains(value, a);
+                case "$gt" -> anyCmp(value, a, c -> c > 0);
+                case "$gte" -> anyCmp(value, a, c -> c >= 0);
+                case "$lt" -> anyCmp(value, a, c -> c < 0);
+                case "$lte" -> anyCmp(value, a, c -> c <= 0);
+                case "$in" -> ((List<?>) a).stream().anyMatch(x -> x instanceof BsonRegularExpression || x instanceof Pattern
+                        ? regex(value, x, null) : eqOrContains(value, x));
+                case "$nin" -> ((List<?>) a).stream().noneMatch(x -> eqOrContains(value, x));
+                case "$exists" -> exists == truthy(a);
+                case "$not" -> !(a instanceof Document d ? fieldMatches(value, exists, d) : regex(value, a, null));
+                case "$regex" -> regex(value, a, ops.getString("$options"));
+                case "$options" -> true;
+                case "$size" -> value instanceof List<?> l && a instanceof Number n && l.size() == n.intValue();
+                case "$all" -> value instanceof List<?> l && ((List<?>) a).stream().allMatch(x -> l.stream().anyMatch(y -> same(x, y)));
+                case "$elemMatch" -> value instanceof List<?> l && l.stream().anyMatch(x -> {
+                    Document d = (Document) a;
+                    return d.keySet().stream().allMatch(k -> k.startsWith("$")) ? valueMatches(x, d)
+                            : x instanceof Document xd && docMatches(xd, d);
+                });
+                default -> throw bad("$", "operator " + o.getKey() + " is not supported in a PATCH $pull condition");
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean truthy(Object a) {
+        return a instanceof Boolean b ? b : a instanceof Number n ? n.doubleValue() != 0 : a != null;
+    }
+
+    private static boolean regex(Object value, Object re, String options) {
+        if (value instanceof List<?> l) {
+            return l.stream().anyMatch(x -> regex(x, re, options));
+        }
+        if (!(value instanceof String s)) {
+            return false;
+        }
+        String pattern;
+        String opts = options == null ? "" : options;
+        if (re instanceof BsonRegularExpression b) {
+            pattern = b.getPattern();
+            opts += b.getOptions();
+        } else if (re instanceof Pattern p) {
+            return p.matcher(s).find();
+        } else {
+            pattern = String.valueOf(re);
+        }
+        int flags = 0;
+        if (opts.contains("i")) {
+            flags |= Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+        }
+        if (opts.contains("m")) {
+            flags |= Pattern.MULTILINE;
+        }
+        if (opts.contains("s")) {
+            flags |= Pattern.DOTALL;
+        }
+        if (opts.contains("x")) {
+            flags |= Pattern.COMMENTS;
+        }
+        return Pattern.compile(pattern, flags).matcher(s).find();
+    }
+
+    private static boolean eqOrContains(Object value, Object a) {
+        if (same(value, a)) {
+            return true;
+        }
+        return value instanceof List<?> l && l.stream().anyMatch(x -> same(x, a));
+    }
+
+    private static boolean anyCmp(Object value, Object a, java.util.function.IntPredicate p) {
+        if (value instanceof List<?> l) {
+            return l.stream().anyMatch(x -> anyCmp(x, a, p));
+        }
+        Integer c = compareSameType(value, a);
+        return c != null && p.test(c);
+    }
+
+    // ------------------------------------------------------------------ values
+
+    /** BSON-style equality: numbers by value, documents and arrays element-wise. */
+    static boolean same(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return dec(x).compareTo(dec(y)) == 0;
+        }
+        if (a instanceof Document x && b instanceof Document y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            var ix = x.entrySet().iterator();
+            var iy = y.entrySet().iterator();
+            while (ix.hasNext()) {
+                var ex = ix.next();
+                var ey = iy.next();
+                if (!ex.getKey().equals(ey.getKey()) || !same(ex.getValue(), ey.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.size(); i++) {
+                if (!same(x.get(i), y.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a == null ? b == null : a.equals(b);
+    }
+
+    private static Integer compareSameType(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            return dec(x).compareTo(dec(y));
+        }
+        if (a instanceof String x && b instanceof String y) {
+            return x.compareTo(y);
+        }
+        if (a instanceof Date x && b instanceof Date y) {
+            return x.compareTo(y);
+        }
+        if (a instanceof ObjectId x && b instanceof ObjectId y) {
+            return x.compareTo(y);
+        }
+        if (a instanceof Boolean x && b instanceof Boolean y) {
+            return x.compareTo(y);
+        }
+        return null;
+    }
+
+    /** MongoDB's cross-type sort order (simplified): null, numbers, strings, objects, arrays, ObjectId, booleans, dates. */
+    static int order(Object a, Object b) {
+        int ra = rank(a);
+        int rb = rank(b);
+        if (ra != rb) {
+            return Integer.compare(ra, rb);
+        }
+        Integer c = compareSameType(a, b);
+        return c == null ? 0 : c;
+    }
+
+    private static int rank(Object v) {
+        if (v == null) {
+            return 1;
+        }
+        if (v instanceof Number) {
+            return 2;
+        }
+        if (v instanceof String) {
+            return 3;
+        }
+        if (v instanceof Document) {
+            return 4;
+        }
+        if (v instanceof List) {
+            return 5;
+        }
+        if (v instanceof ObjectId) {
+            return 7;
+        }
+        if (v instanceof Boolean) {
+            return 8;
+        }
+        if (v instanceof Date) {
+            return 9;
+        }
+        return 10;
+    }
+
+    static Object copy(Object v) {
+        if (v instanceof Document d) {
+            Document out = new Document();
+            d.forEach((k, x) -> out.put(k, copy(x)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>(l.size());
+            l.forEach(x -> out.add(copy(x)));
+            return out;
+        }
+        return v;
+    }
+
+    private static ProblemException bad(String path, String message) {
+        return ProblemException.invalid("Invalid update", List.of(new FieldError(path, message)));
+    }
+}
