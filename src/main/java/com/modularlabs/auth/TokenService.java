@@ -57,6 +57,17 @@ public class TokenService {
         }).replaceWithVoid();
     }
 
+    /** A key for another purpose (e.g. list cursors), derived from the signing secret: same on every replica. */
+    public String derivedKey(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return java.util.HexFormat.of().formatHex(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     void use(String secret) {
         SecretKey k = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         JWTAuthContextInfo info = new JWTAuthContextInfo();

@@ -44,7 +44,6 @@ public interface DataConfig {
     @WithDefault("50")
     int pipelineStages();
 
-    /** Key of the checksum that makes list cursors tamper-evident; set the same value on every replica. */
-    @WithDefault("modular-labs-cursor")
-    String cursorSecret();
+    /** Key of the checksum that makes list cursors tamper-evident; unset: derived from the token signing secret. */
+    java.util.Optional<String> cursorSecret();
 }

@@ -54,6 +54,13 @@ public class DataResource {
     static final int INLINE_PARSE_BYTES = 64 * 1024;
 
     @Inject
+    com.modularlabs.auth.TokenService tokens;
+
+    private String cursorSecret() {
+        return config.cursorSecret().orElseGet(() -> tokens.derivedKey("list-cursor"));
+    }
+
+    @Inject
     ExperimentRegistry registry;
     @Inject
     ExperimentAccess access;
@@ -356,7 +363,7 @@ public class DataResource {
         Document base = and.size() == 1 ? and.get(0) : new Document("$and", and);
         Document query = base;
         if (after != null && !after.isEmpty()) {
-            List<Object> last = ListQuery.decodeCursor(after, keys, config.cursorSecret());
+            List<Object> last = ListQuery.decodeCursor(after, keys, cursorSecret());
             List<Document> withAfter = new ArrayList<>(and);
             withAfter.add(ListQuery.after(keys, last));
             query = new Document("$and", withAfter);
@@ -373,7 +380,7 @@ public class DataResource {
         return counted.chain(n -> mongo(col.find(o).collect().asList()).map(docs -> {
             boolean more = docs.size() > limit;
             int shown = more ? limit : docs.size();
-            String next = more ? ListQuery.encodeCursor(docs.get(limit - 1), keys, config.cursorSecret()) : null;
+            String next = more ? ListQuery.encodeCursor(docs.get(limit - 1), keys, cursorSecret()) : null;
             DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
             for (int i = 0; i < shown; i++) {
                 Document d = docs.get(i);
