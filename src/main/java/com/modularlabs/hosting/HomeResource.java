@@ -26,6 +26,7 @@ public class HomeResource {
     Template home;
 
     @GET
+    @io.smallrye.common.annotation.NonBlocking // no I/O: stay on the event loop, skip the worker hop
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance home() {
         List<Experiment> visible = registry.snapshot().activeList().stream()

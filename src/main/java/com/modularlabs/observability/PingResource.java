@@ -12,6 +12,7 @@ public class PingResource {
     private static final Map<String, Boolean> OK = Map.of("ok", true);
 
     @GET
+    @io.smallrye.common.annotation.NonBlocking // no I/O: stay on the event loop, skip the worker hop
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Boolean> ping() {
         return OK;
