@@ -45,6 +45,14 @@ public class ChangeFeed {
     /** Off only for a single replica that wants no watch at all (and in tests that need a still registry). */
     @ConfigProperty(name = "labs.change-feed.enabled", defaultValue = "true")
     boolean enabled;
+    /**
+     * auto: change streams on a replica set or sharded cluster (where MongoDB offers them), polling elsewhere (a
+     * standalone mongod refuses them; the embedded store answers their getMore at once, which would spin); stream
+     * or poll to force one.
+     */
+    @ConfigProperty(name = "labs.change-feed.mode", defaultValue = "auto")
+    String mode;
+    private Uni<Boolean> streams;
 
     private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
     private final Map<String, Cancellable> watches = new ConcurrentHashMap<>();
@@ -58,8 +66,29 @@ public class ChangeFeed {
     public void subscribe(String collection, Consumer<String> listener) {
         listeners.computeIfAbsent(collection, c -> new CopyOnWriteArrayList<>()).add(listener);
         if (enabled) {
-            watches.computeIfAbsent(collection, this::watch);
+            watches.computeIfAbsent(collection, this::start);
         }
+    }
+
+    private Cancellable start(String collection) {
+        return streamsSupported().subscribe().with(ok -> watches.put(collection, ok ? watch(collection) : poll(collection)),
+                err -> watches.put(collection, poll(collection)));
+    }
+
+    /** Whether to use change streams: decided once, from the mode and the server's isMaster answer. */
+    synchronized Uni<Boolean> streamsSupported() {
+        if (streams == null) {
+            streams = switch (mode) {
+                case "stream" -> Uni.createFrom().item(true);
+                case "poll" -> Uni.createFrom().item(false);
+                default -> client.getDatabase("admin").runCommand(new Document("isMaster", 1))
+                        .map(r -> r.get("setName") != null || "isdbgrid".equals(r.getString("msg")))
+                        .invoke(ok -> LOG.infof("Change feed: %s", ok ? "change streams" : "polling " + CHANGES + " every " + pollInterval
+                                + " (no replica set)"))
+                        .memoize().indefinitely();
+            };
+        }
+        return streams;
     }
 
     /** Writers call this after changing {@code collection}, so replicas on the polling fallback notice too. */
