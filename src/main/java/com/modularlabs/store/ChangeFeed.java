@@ -65,15 +65,14 @@ public class ChangeFeed {
     /** Calls {@code listener} (on a driver or timer thread: hand heavy work to a Uni) for every change. */
     public void subscribe(String collection, Consumer<String> listener) {
         listeners.computeIfAbsent(collection, c -> new CopyOnWriteArrayList<>()).add(listener);
-        if (enabled) {
-            watches.computeIfAbsent(collection, this::start);
+        // the decision may complete synchronously (memoized): reserve the slot first, start the watch outside it
+        if (enabled && watches.putIfAbsent(collection, PENDING) == null) {
+            streamsSupported().subscribe().with(ok -> watches.put(collection, ok ? watch(collection) : poll(collection)),
+                    err -> watches.put(collection, poll(collection)));
         }
     }
 
-    private Cancellable start(String collection) {
-        return streamsSupported().subscribe().with(ok -> watches.put(collection, ok ? watch(collection) : poll(collection)),
-                err -> watches.put(collection, poll(collection)));
-    }
+    private static final Cancellable PENDING = () -> { };
 
     /** Whether to use change streams: decided once, from the mode and the server's isMaster answer. */
     synchronized Uni<Boolean> streamsSupported() {
