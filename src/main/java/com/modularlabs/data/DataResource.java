@@ -17,7 +17,10 @@ import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.mongodb.reactive.ReactiveMongoDatabase;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -26,9 +29,11 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
@@ -37,9 +42,15 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * The sandboxed data API (contract section 5): each experiment's declared collections over REST. Isolation is the
@@ -52,6 +63,10 @@ import org.bson.RawBsonDocument;
 public class DataResource {
     static final String JSON = "application/json";
     static final int INLINE_PARSE_BYTES = 64 * 1024;
+    private static final Logger LOG = Logger.getLogger(DataResource.class);
+
+    @ConfigProperty(name = "labs.http.compression-min-bytes", defaultValue = "1024")
+    long compressionMinBytes;
 
     @Inject
     com.modularlabs.auth.TokenService tokens;
@@ -94,19 +109,22 @@ public class DataResource {
 
     @GET
     @Path("/{coll}")
-    public Uni<Response> list(@PathParam("slug") String slug, @PathParam("coll") String coll, @QueryParam("filter") String filter,
+    @Produces(MediaType.APPLICATION_JSON)
+    public Multi<Buffer> list(@PathParam("slug") String slug, @PathParam("coll") String coll, @QueryParam("filter") String filter,
             @QueryParam("sort") String sort, @QueryParam("fields") String fields, @QueryParam("limit") String limit,
-            @QueryParam("after") String after, @QueryParam("count") String count) {
+            @QueryParam("after") String after, @QueryParam("count") String count, @Context HttpServerResponse response) {
         Experiment e = experiment(slug);
         CollectionSpec c = collection(e, coll);
-        return list(slug, c, filter, sort, fields, limit, after, count);
+        return list(slug, c, filter, sort, fields, limit, after, count, response);
     }
 
     @GET
     @Path("/_shared/{owner}/{coll}")
-    public Uni<Response> shared(@PathParam("slug") String slug, @PathParam("owner") String owner, @PathParam("coll") String coll,
+    @Produces(MediaType.APPLICATION_JSON)
+    public Multi<Buffer> shared(@PathParam("slug") String slug, @PathParam("owner") String owner, @PathParam("coll") String coll,
             @QueryParam("filter") String filter, @QueryParam("sort") String sort, @QueryParam("fields") String fields,
-            @QueryParam("limit") String limit, @QueryParam("after") String after, @QueryParam("count") String count) {
+            @QueryParam("limit") String limit, @QueryParam("after") String after, @QueryParam("count") String count,
+            @Context HttpServerResponse response) {
         Experiment reader = experiment(slug);
         if (!reader.dataScope().contains(owner)) {
             throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + slug + "'");
@@ -115,7 +133,7 @@ public class DataResource {
                 .orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
         access.require(o, identity);
         CollectionSpec c = collection(o, coll);
-        return list(owner, c, filter, sort, fields, limit, after, count);
+        return list(owner, c, filter, sort, fields, limit, after, count, response);
     }
 
     @GET
@@ -303,7 +321,9 @@ public class DataResource {
 
     @GET
     @Path("/_queries/{name}")
-    public Uni<Response> query(@PathParam("slug") String slug, @PathParam("name") String name, @Context UriInfo uri) {
+    @Produces(MediaType.APPLICATION_JSON)
+    public Multi<Buffer> query(@PathParam("slug") String slug, @PathParam("name") String name, @Context UriInfo uri,
+            @Context HttpServerResponse response) {
         Experiment e = experiment(slug);
         QuerySpec q = e.queries().get(name);
         if (q == null) {
@@ -321,22 +341,15 @@ public class DataResource {
                 (s, logical) -> resolve(s, logical, "Query " + name)));
         pipeline.add(new Document("$limit", config.maxLimit()));
         AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
-        return mongo(coll(c).aggregate(pipeline, o).collect().asList()).map(items -> {
-            DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
-            for (int i = 0; i < items.size(); i++) {
-                if (i > 0) {
-                    out.raw(",");
-                }
-                out.doc(items.get(i));
-            }
-            return ok(200, out.raw("]}").done());
-        });
+        ReactiveMongoCollection<Document> col = coll(c);
+        return stream(Uni.createFrom().item(Boolean.TRUE), ignored -> col.aggregate(pipeline, o),
+                () -> new Page(-1, List.of(), null, response, compressionMinBytes), (page, ignored) -> "]}");
     }
 
     // ---------------------------------------------------------------- list
 
-    private Uni<Response> list(String scopeSlug, CollectionSpec c, String filter, String sort, String fields, String limitParam,
-            String after, String count) {
+    private Multi<Buffer> list(String scopeSlug, CollectionSpec c, String filter, String sort, String fields, String limitParam,
+            String after, String count, HttpServerResponse response) {
         String ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + c.name());
         Document userFilter = null;
         if (filter != null && !filter.isBlank()) {
@@ -374,30 +387,122 @@ public class DataResource {
             o.projection(proj.projection());
         }
         ReactiveMongoCollection<Document> col = coll(c);
-        Uni<Long> counted = withCount
-                ? mongo(col.countDocuments(base, new CountOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)))
-                : Uni.createFrom().nullItem();
-        return counted.chain(n -> mongo(col.find(o).collect().asList()).map(docs -> {
-            boolean more = docs.size() > limit;
-            int shown = more ? limit : docs.size();
-            String next = more ? ListQuery.encodeCursor(docs.get(limit - 1), keys, cursorSecret()) : null;
-            DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
-            for (int i = 0; i < shown; i++) {
-                Document d = docs.get(i);
-                if (i > 0) {
-                    out.raw(",");
-                }
-                for (String added : proj.added()) {
-                    removePath(d, added);
-                }
-                out.doc(d);
+        // the count runs first: its failure (time limit, ...) is still a clean problem response (translated in stream)
+        Uni<Optional<Long>> counted = withCount
+                ? col.countDocuments(base, new CountOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).map(Optional::of)
+                : Uni.createFrom().item(Optional.empty());
+        String secret = cursorSecret();
+        return stream(counted, n -> col.find(o), () -> new Page(limit, proj.added(), d -> ListQuery.encodeCursor(d, keys, secret), response, compressionMinBytes),
+                (page, n) -> {
+                    StringBuilder tail = new StringBuilder("],\"next\":");
+                    page.nextCursor(tail);
+                    n.ifPresent(v -> tail.append(",\"count\":").append(v));
+                    return tail.append('}').toString();
+                });
+    }
+
+    /** Documents are gathered into chunks of about this many bytes before each write (small pages: one write). */
+    static final int CHUNK_BYTES = 64 * 1024;
+
+    /**
+     * One streamed {@code {"items":[...]...}} response. Everything that can be refused (parameters, access, filter,
+     * cursor) was checked by the caller before this is called, and {@code first} (the count) completes before any
+     * byte is written; documents are encoded one at a time as the cursor delivers them and written in ~64 KiB
+     * chunks, the next chunk only once the previous write has completed (Quarkus REST requests the next item after
+     * each write: back-pressure on the cursor). A database failure before the first chunk is still a problem
+     * response; after it, the status line is gone and the only honest thing left is to abort the connection
+     * (Quarkus REST resets it) so the client sees a truncated, invalid body rather than a plausible short page.
+     */
+    private <F> Multi<Buffer> stream(Uni<F> first, java.util.function.Function<F, Multi<Document>> docs, Supplier<Page> pages,
+            BiFunction<Page, F, String> tail) {
+        Multi<Buffer> body = first.onItem().transformToMulti(f -> {
+            Page page = pages.get();
+            Multi<Buffer> chunks = docs.apply(f).onItem().transformToIterable(page::add);
+            Multi<Buffer> end = Multi.createFrom().item(() -> page.finish(tail.apply(page, f)));
+            return Multi.createBy().concatenating().streams(chunks, end)
+                    .onFailure().invoke(t -> {
+                        if (page.started) {
+                            LOG.warnf("Data API stream failed after the first chunk; aborting the connection: %s", t.toString());
+                        }
+                    });
+        }).onFailure(com.mongodb.MongoException.class).transform(DataErrors::translate);
+        return RestMulti.fromMultiData(body).encodeAsJsonArray(false).build();
+    }
+
+    /** The state of one streamed page: the open chunk, how many documents, and the cursor of the page's last one. */
+    static final class Page {
+        private final int limit;
+        private final java.util.Collection<String> strip;
+        private final java.util.function.Function<Document, String> cursor;
+        private DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
+        private int count;
+        private boolean more;
+        private String next;
+        private final HttpServerResponse response;
+        private final long compressionMinBytes;
+        volatile boolean started;
+
+        Page(int limit, java.util.Collection<String> strip, java.util.function.Function<Document, String> cursor,
+                HttpServerResponse response, long compressionMinBytes) {
+            this.limit = limit;
+            this.strip = strip;
+            this.cursor = cursor;
+            this.response = response;
+            this.compressionMinBytes = compressionMinBytes;
+        }
+
+        /** Called once per document from the cursor; returns the chunk to write, if one is full. */
+        List<Buffer> add(Document d) {
+            if (limit >= 0 && count >= limit) {
+                more = true; // the limit+1st document: there is a next page; it is not shown
+                return List.of();
             }
-            out.raw("],\"next\":").string(next);
-            if (n != null) {
-                out.raw(",\"count\":" + n);
+            if (cursor != null && count == limit - 1) {
+                next = cursor.apply(d); // before the sort keys added to the projection are stripped
             }
-            return ok(200, out.raw("}").done());
-        }));
+            for (String added : strip) {
+                removePath(d, added);
+            }
+            if (count++ > 0) {
+                out.raw(",");
+            }
+            out.doc(d);
+            if (out.size() < CHUNK_BYTES) {
+                return List.of();
+            }
+            Buffer chunk = out.done();
+            out = new DocJson.Out();
+            beforeFirstWrite(chunk.length());
+            return List.of(chunk);
+        }
+
+        void nextCursor(StringBuilder sb) {
+            String n = more ? next : null;
+            sb.append(n == null ? "null" : new DocJson.Out().string(n).done().toString());
+        }
+
+        Buffer finish(String tail) {
+            Buffer last = out.raw(tail).done();
+            beforeFirstWrite(last.length());
+            return last;
+        }
+
+        /**
+         * Compression: with compression on, Quarkus marks every response {@code Content-Encoding: identity} and
+         * lifts that for the configured media types (application/json among them) in a step a streamed Quarkus REST
+         * response never reaches; so it is lifted here, before the headers go out, when the body is at least the
+         * gzip threshold (a small page written at once stays identity, as other small responses do). Vert.x then
+         * gzips the chunked body chunk by chunk.
+         */
+        private void beforeFirstWrite(int firstWriteBytes) {
+            if (!started) {
+                started = true;
+                if (response != null && firstWriteBytes >= compressionMinBytes
+                        && HttpHeaders.IDENTITY.toString().equals(response.headers().get(HttpHeaders.CONTENT_ENCODING))) {
+                    response.headers().remove(HttpHeaders.CONTENT_ENCODING);
+                }
+            }
+        }
     }
 
     private static void removePath(Document d, String path) {

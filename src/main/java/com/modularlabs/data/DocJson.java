@@ -139,6 +139,16 @@ public final class DocJson {
             return raw(sb.append('"').toString());
         }
 
+        /** Bytes written so far. */
+        public int size() {
+            try {
+                writer.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return buf.readableBytes();
+        }
+
         public Buffer done() {
             try {
                 writer.flush();
