@@ -3,6 +3,7 @@ package com.modularlabs.bundle;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Bundle upload, import and export limits and storage (contract section 8). */
 @ConfigMapping(prefix = "labs.bundle")
@@ -27,9 +28,32 @@ public interface BundleConfig {
     @WithDefault("65536")
     long ratioMinBytes();
 
-    /** Where bundles and exports are stored: {@code gridfs} (default). */
-    @WithDefault("gridfs")
+    /**
+     * Where bundles and exports are stored: {@code gridfs}, {@code s3}, or {@code auto} (default): S3 when
+     * {@code labs.bundle.s3.bucket} (LABS_S3_BUCKET) is set, GridFS otherwise. See {@link BundleStorageSelector}.
+     */
+    @WithDefault("auto")
     String storage();
+
+    /** S3-compatible storage (AWS, Backblaze B2, MinIO, ...), used when {@link #storage()} selects s3. */
+    S3 s3();
+
+    interface S3 {
+        /** Endpoint URL, e.g. https://s3.us-west-004.backblazeb2.com (LABS_S3_ENDPOINT). */
+        Optional<String> endpoint();
+
+        /** Bucket of bundles and exports (LABS_S3_BUCKET); it must exist. */
+        Optional<String> bucket();
+
+        /** Signing region (LABS_S3_REGION); most S3-compatible stores accept us-east-1. */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Static credentials (LABS_S3_ACCESS_KEY_ID, LABS_S3_SECRET_ACCESS_KEY). Never logged. */
+        Optional<String> accessKeyId();
+
+        Optional<String> secretAccessKey();
+    }
 
     /** GridFS bucket of bundles and exports. */
     @WithDefault("bundles")

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 /**
  * Where bundle and export ZIPs live, shared by every replica. Blocking API: call it on worker threads only
- * ({@link com.modularlabs.common.Workers#run}). The default is GridFS ({@link GridFsBundleStorage}).
+ * ({@link com.modularlabs.common.Workers#run}). GridFS ({@link GridFsBundleStorage}) or
+ * S3-compatible storage ({@link S3BundleStorage}), chosen by {@link BundleStorageSelector}.
  */
 public interface BundleStorage {
     /** Stores the file under {@code key} (replacing an older object of that key) and returns the key. */

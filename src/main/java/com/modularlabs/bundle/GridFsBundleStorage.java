@@ -9,6 +9,7 @@ import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -23,9 +24,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * GridFS storage in the service's own database (bucket {@code labs.bundle.gridfs-bucket}, default "bundles"). The
  * GridFS filename is the key; a put writes a new revision, then removes the older ones, so a reader never sees a
- * missing object. Streams in 255 KiB chunks: nothing is held whole in memory.
+ * missing object. Streams in 255 KiB chunks: nothing is held whole in memory. Chosen by {@link BundleStorageSelector}.
  */
 @ApplicationScoped
+@Typed(GridFsBundleStorage.class)
 public class GridFsBundleStorage implements BundleStorage {
     @Inject
     MongoClient client;
