@@ -1,6 +1,5 @@
 package com.modularlabs.admin;
 
-import com.modularlabs.bundle.ExportService;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ManifestValidator;
@@ -9,7 +8,6 @@ import com.mongodb.client.model.Filters;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -40,18 +38,9 @@ public class ConfigChangeListener {
     ExperimentRegistry registry;
     @Inject
     ExperimentConfigRepository configs;
-    @Inject
-    ExportService exports;
 
     void onStart(@Observes @Priority(200) StartupEvent ev) {
         feed.subscribe(ExperimentConfigRepository.COLLECTION, this::changed);
-        Infrastructure.getDefaultWorkerPool().execute(() -> {
-            try {
-                exports.ensureIndexes();
-            } catch (RuntimeException e) {
-                LOG.warnf("export_logs indexes not created: %s", e.getMessage());
-            }
-        });
     }
 
     /** Changes arriving within this window are applied together (a bulk write becomes one reload, one swap). */

@@ -63,7 +63,7 @@ import org.jboss.logging.Logger;
  * {@code experiment_id = slug} of the collections the manifest declares are exported.
  */
 @ApplicationScoped
-public class ExportService {
+public class ExportService implements com.modularlabs.registry.CoreIndexes.Contributor {
     private static final Logger LOG = Logger.getLogger(ExportService.class);
     public static final String LOGS = "export_logs";
     /** Cursor batch: ~2 MiB of 1 KiB documents per round trip (fewer getMores, still a small, bounded buffer). */
@@ -154,10 +154,10 @@ public class ExportService {
         return counts;
     }
 
-    public void ensureIndexes() {
-        logs().createIndex(Indexes.compoundIndex(Indexes.ascending("slug_id"), Indexes.descending("created_at")),
-                new IndexOptions().name("slug_id_created_at"));
-        logs().createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("expires_at"));
+    /** {slug_id, created_at} is a core index (CoreIndexes); the expiry sweep needs expires_at. */
+    @Override
+    public io.smallrye.mutiny.Uni<Void> ensureIndexes() {
+        return Workers.run(() -> logs().createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("expires_at"))).replaceWithVoid();
     }
 
     /** Counts bytes and feeds a digest. */

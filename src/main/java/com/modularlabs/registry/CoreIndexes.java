@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The engine's own indexes (seed item 1c), created in parallel at startup. Other features contribute theirs by
- * implementing {@link Contributor}.
+ * implementing {@link Contributor} (users.email unique comes from auth's UserStore, export_logs.expires_at from
+ * the export service).
  */
 @ApplicationScoped
 public class CoreIndexes {
@@ -29,8 +30,6 @@ public class CoreIndexes {
     public Uni<Void> ensure() {
         List<Uni<Void>> steps = new ArrayList<>();
         steps.add(configs.ensureIndexes());
-        steps.add(ExperimentSummary.mongoDatabase().getCollection("users")
-                .createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique")).replaceWithVoid());
         steps.add(ExperimentSummary.mongoDatabase().getCollection("export_logs")
                 .createIndexes(List.of(new IndexModel(Indexes.compoundIndex(Indexes.ascending("slug_id"), Indexes.descending("created_at")),
                         new IndexOptions().name("slug_created")))).replaceWithVoid());

@@ -5,7 +5,6 @@ import com.modularlabs.common.Workers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -151,10 +150,5 @@ public class ExperimentRegistry {
                     LOG.warnf(err, "Experiment %s could not be loaded", slug);
                     return new Built(slug, null, List.of(new FieldError("$", "could not be loaded: " + err.getMessage())));
                 });
-    }
-
-    /** Convenience for callers that want a stream of all active experiments. */
-    public Multi<Experiment> active() {
-        return Multi.createFrom().iterable(snapshot().activeList());
     }
 }

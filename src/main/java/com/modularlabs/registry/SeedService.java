@@ -135,9 +135,4 @@ public class SeedService {
         }
         return new Candidate(slug, manifest, validator.validate(slug, manifest));
     }
-
-    /** For tests and the admin panel: slugs whose folder manifests were invalid at the last seeding. */
-    public Set<String> invalidSlugs() {
-        return lastReport.invalid().keySet();
-    }
 }
