@@ -12,8 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.common.FieldError;
-import com.modularlabs.registry.ExperimentConfigRepository;
-import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,16 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Cross-experiment reads and writes all fail and change nothing. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
-class IsolationTest {
-    @Inject
-    ExperimentConfigRepository configs;
-    @Inject
-    ExperimentRegistry registry;
-
-    @BeforeEach
-    void setup() {
-        DataTestSupport.ensure(configs, registry);
-    }
+class IsolationTest extends DataApiTest {
 
     private String insertGamma(String marker) {
         return anon().body("{\"marker\": \"" + marker + "\"}").post("/experiments/t_gamma/api/items")

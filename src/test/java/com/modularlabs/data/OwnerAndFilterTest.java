@@ -9,8 +9,6 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.modularlabs.registry.ExperimentConfigRepository;
-import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,16 +22,7 @@ import org.junit.jupiter.api.Test;
 /** Owner isolation between users, and the filter / parameter whitelist. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
-class OwnerAndFilterTest {
-    @Inject
-    ExperimentConfigRepository configs;
-    @Inject
-    ExperimentRegistry registry;
-
-    @BeforeEach
-    void setup() {
-        DataTestSupport.ensure(configs, registry);
-    }
+class OwnerAndFilterTest extends DataApiTest {
 
     @Test
     void usersOnlySeeAndChangeTheirOwnNotes() {

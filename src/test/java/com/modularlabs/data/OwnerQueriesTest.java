@@ -8,8 +8,6 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.modularlabs.registry.ExperimentConfigRepository;
-import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,16 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Named queries over owner collections see only the caller's documents; parameters are literals. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
-class OwnerQueriesTest {
-    @Inject
-    ExperimentConfigRepository configs;
-    @Inject
-    ExperimentRegistry registry;
-
-    @BeforeEach
-    void setup() {
-        DataTestSupport.ensure(configs, registry);
-    }
+class OwnerQueriesTest extends DataApiTest {
 
     @Test
     void ownerQueriesOnlySeeTheCallersDocuments() {

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.modularlabs.registry.ExperimentConfigRepository;
-import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,16 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Keyset pagination under concurrent inserts; body, document, bulk and schema limits (nothing written on error). */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
-class PagingAndLimitsTest {
-    @Inject
-    ExperimentConfigRepository configs;
-    @Inject
-    ExperimentRegistry registry;
-
-    @BeforeEach
-    void setup() {
-        DataTestSupport.ensure(configs, registry);
-    }
+class PagingAndLimitsTest extends DataApiTest {
 
     private List<String> pageAll(String batch, String sort, boolean insertWhilePaging) {
         List<String> seen = new ArrayList<>();

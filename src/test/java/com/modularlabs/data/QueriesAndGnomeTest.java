@@ -6,8 +6,6 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 
-import com.modularlabs.registry.ExperimentConfigRepository;
-import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,16 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Named queries with typed parameters, and data in g.nome's shape. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
-class QueriesAndGnomeTest {
-    @Inject
-    ExperimentConfigRepository configs;
-    @Inject
-    ExperimentRegistry registry;
-
-    @BeforeEach
-    void setup() {
-        DataTestSupport.ensure(configs, registry);
-    }
+class QueriesAndGnomeTest extends DataApiTest {
 
     @Test
     void namedQueriesRunScopedWithTypedParams() {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.modularlabs.registry.ExperimentConfigRepository;
-import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,16 +24,7 @@ import org.junit.jupiter.api.Test;
 /** Large list pages are streamed (chunked, no Content-Length) yet complete and valid; bad input is still a 400 problem. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
-class StreamingListTest {
-    @Inject
-    ExperimentConfigRepository configs;
-    @Inject
-    ExperimentRegistry registry;
-
-    @BeforeEach
-    void setup() {
-        DataTestSupport.ensure(configs, registry);
-    }
+class StreamingListTest extends DataApiTest {
 
     @Test
     void aPageOf1000DocumentsOf8KiBIsStreamed() {

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.common.ProblemException;
-import com.modularlabs.registry.ExperimentConfigRepository;
-import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,16 +25,7 @@ import org.junit.jupiter.api.Test;
 /** PATCH and PUT results are checked against the collection's JSON Schema and size limit; no lost updates. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
-class UpdateCheckTest {
-    @Inject
-    ExperimentConfigRepository configs;
-    @Inject
-    ExperimentRegistry registry;
-
-    @BeforeEach
-    void setup() {
-        DataTestSupport.ensure(configs, registry);
-    }
+class UpdateCheckTest extends DataApiTest {
 
     private static Document stored(String id) {
         return DataTestSupport.raw("t_alpha_docs", new Document("_id", new ObjectId(id)));
