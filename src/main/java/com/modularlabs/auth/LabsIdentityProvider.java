@@ -13,12 +13,15 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Verifies the token (HMAC: cheap, fine on the event loop), then re-checks the subject against the current user
- * record through {@link IdentityCache}: a deleted or disabled user, or a revoked role, takes effect on the next request.
+ * record and its server-side session through {@link IdentityCache}: a deleted or disabled user, an ended session or a
+ * revoked role takes effect on the next request. Cookies must carry a "session" token, bearer headers an "api" one.
  */
 @ApplicationScoped
 public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> {
     public static final String USER_ID = "labs.user_id";
     public static final String SOURCE = "labs.auth_source";
+    public static final String SESSION_ID = "labs.session_id";
+    public static final String VERIFIED = "labs.email_verified";
 
     @Inject
     TokenService tokens;
@@ -30,19 +33,32 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
         return LabsTokenRequest.class;
     }
 
+    static String claim(JsonWebToken jwt, String name) {
+        Object v = jwt.getClaim(name);
+        return v == null ? null : v instanceof jakarta.json.JsonString js ? js.getString() : v.toString();
+    }
+
     @Override
     public Uni<SecurityIdentity> authenticate(LabsTokenRequest request, AuthenticationRequestContext context) {
         JsonWebToken jwt = tokens.verify(request.token());
         if (jwt == null || jwt.getSubject() == null) {
             return Uni.createFrom().failure(new AuthenticationFailedException("invalid token"));
         }
-        return users.get(jwt.getSubject()).map(found -> {
+        // a session cookie is no API token and vice versa; a token without a live server-side session is dead
+        String use = "cookie".equals(request.source()) ? Sessions.SESSION : Sessions.API;
+        String s = claim(jwt, "sid");
+        if (!use.equals(claim(jwt, "use")) || s == null || s.isEmpty()) {
+            return Uni.createFrom().failure(new AuthenticationFailedException("wrong kind of token"));
+        }
+        return users.get(jwt.getSubject(), s, use).map(found -> {
             LabsUser u = found.filter(x -> !x.disabled()).orElseThrow(() -> new AuthenticationFailedException("unknown or disabled user"));
             return (SecurityIdentity) QuarkusSecurityIdentity.builder()
                     .setPrincipal(new QuarkusPrincipal(u.email()))
                     .addRoles(u.roles())
                     .addAttribute(USER_ID, u.id())
                     .addAttribute(SOURCE, request.source())
+                    .addAttribute(SESSION_ID, s)
+                    .addAttribute(VERIFIED, u.verified())
                     .build();
         });
     }

@@ -99,9 +99,17 @@ public class TokenService {
     }
 
     public String issue(LabsUser user, Duration lifetime, String use) {
+        return issue(user, lifetime, use, null);
+    }
+
+    /** "use" (session or api) and "sid" (the server-side session) are checked on every request by LabsIdentityProvider. */
+    public String issue(LabsUser user, Duration lifetime, String use, String sid) {
         Instant now = Instant.now();
-        return Jwt.issuer(ISSUER).subject(user.id()).upn(user.email()).issuedAt(now).expiresAt(now.plus(lifetime))
-                .claim("use", use).jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(key);
+        var b = Jwt.issuer(ISSUER).subject(user.id()).upn(user.email()).issuedAt(now).expiresAt(now.plus(lifetime)).claim("use", use);
+        if (sid != null) {
+            b.claim("sid", sid);
+        }
+        return b.jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(key);
     }
 
     /** The verified token, or null when forged, expired, wrongly signed, of another algorithm, or malformed. */

@@ -12,6 +12,9 @@
 
   function api(method, url, payload, headers) {
     var opts = { method: method, headers: headers || {}, credentials: 'same-origin' };
+    // proves the call comes from this panel, not from an experiment page on the same origin (docs/security.md)
+    var token = document.querySelector('meta[name="labs-admin-token"]');
+    if (token) { opts.headers['X-Labs-Admin-Token'] = token.getAttribute('content'); }
     if (payload instanceof FormData) {
       opts.body = payload;
     } else if (payload !== undefined) {
