@@ -27,7 +27,7 @@ fi
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 * 1024 }' "/proc/$1/status"; }
-heap_now() { curl -fs "$APP_URL/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ { s += $NF } END { printf "%.0f\n", s }'; }
+heap_now() { curl -fs "$MGMT_URL/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ { s += $NF } END { printf "%.0f\n", s }'; }
 
 start_store() {
   STORE_PORT=$(free_port)

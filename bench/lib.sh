@@ -19,18 +19,19 @@ build_app() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# start_app NAME [ENV=VALUE ...]: starts the service; sets APP_PID, APP_URL, APP_DATA.
+# start_app NAME [ENV=VALUE ...]: starts the service; sets APP_PID, APP_URL, MGMT_URL, APP_DATA.
 start_app() {
   local name="$1"; shift
-  APP_PORT=$(free_port); local mport; mport=$(free_port)
+  APP_PORT=$(free_port); local mport; mport=$(free_port); MGMT_PORT=$(free_port)
   APP_DATA=$(mktemp -d "/tmp/labs-bench-$name-XXXX")
   APP_URL="http://127.0.0.1:$APP_PORT"
-  env PORT="$APP_PORT" LABS_HTTP_HOST=127.0.0.1 LABS_EMBEDDED_MONGO_PORT="$mport" LABS_DATA_DIR="$APP_DATA" \
+  MGMT_URL="http://127.0.0.1:$MGMT_PORT" # metrics and health: the management interface
+  env PORT="$APP_PORT" LABS_HTTP_HOST=127.0.0.1 LABS_MANAGEMENT_PORT="$MGMT_PORT" LABS_MANAGEMENT_HOST=127.0.0.1 LABS_EMBEDDED_MONGO_PORT="$mport" LABS_DATA_DIR="$APP_DATA" \
       LABS_EXPERIMENTS_DIR="${LABS_EXPERIMENTS_DIR:-$ROOT/experiments}" ADMIN_PASSWORD="${ADMIN_PASSWORD:-bench-admin-password-1}" \
       "$@" java ${BENCH_JAVA_OPTS:--Xmx1g} -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$APP_DATA/app.log" 2>&1 &
   APP_PID=$!
   for _ in $(seq 1 120); do
-    if curl -fs "$APP_URL/q/health/started" >/dev/null 2>&1; then return 0; fi
+    if curl -fs "$MGMT_URL/q/health/started" >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "$APP_PID" 2>/dev/null; then echo "bench: the service died; log:" >&2; tail -30 "$APP_DATA/app.log" >&2; exit 1; fi
     sleep 0.5
   done
@@ -46,7 +47,7 @@ trap stop_app EXIT
 
 # metric NAME_AND_LABEL_REGEX: prints the max value of matching Prometheus sample lines.
 metric() {
-  curl -fs "$APP_URL/q/metrics" | grep -E "^$1" | awk '{ if ($NF+0 > m) m = $NF+0 } END { printf "%.6f\n", m+0 }'
+  curl -fs "$MGMT_URL/q/metrics" | grep -E "^$1" | awk '{ if ($NF+0 > m) m = $NF+0 } END { printf "%.6f\n", m+0 }'
 }
 
 # wrk_run URL [extra wrk args]: prints "req_per_s p99_ms".

@@ -11,7 +11,7 @@ JAR=target/quarkus-app/quarkus-run.jar
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)"; exit 1; }
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-PORT=$(free_port); MPORT=$(free_port)
+PORT=$(free_port); MPORT=$(free_port); MGMT_PORT=$(free_port)
 TMP=$(mktemp -d)
 APP_PID=""
 cleanup() { [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null || true; rm -rf "$TMP"; }
@@ -20,15 +20,16 @@ mkdir -p "$TMP/experiments"
 ADMIN_PW="bench-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 USER_PW="bench-user-$(head -c 9 /dev/urandom | base64 | tr -d '/+=')"
 BASE=http://127.0.0.1:$PORT
+MGMT=http://127.0.0.1:$MGMT_PORT # metrics and health: the management interface
 
-PORT=$PORT LABS_HTTP_HOST=127.0.0.1 LABS_EMBEDDED_MONGO_PORT=$MPORT LABS_DATA_DIR="$TMP/data" LABS_EXPERIMENTS_DIR="$TMP/experiments" \
+PORT=$PORT LABS_HTTP_HOST=127.0.0.1 LABS_MANAGEMENT_PORT=$MGMT_PORT LABS_MANAGEMENT_HOST=127.0.0.1 LABS_EMBEDDED_MONGO_PORT=$MPORT LABS_DATA_DIR="$TMP/data" LABS_EXPERIMENTS_DIR="$TMP/experiments" \
   ADMIN_EMAIL=admin@bench.example ADMIN_PASSWORD="$ADMIN_PW" LABS_TOKEN_SECRET="$(head -c 48 /dev/urandom | base64)" \
   LABS_BCRYPT_COST=${LABS_BCRYPT_COST:-12} LABS_LOGIN_MAX_FAILURES=1000000 LABS_REGISTRY_STARTUP_TIMEOUT=${LABS_REGISTRY_STARTUP_TIMEOUT:-3s} \
   java ${JAVA_OPTS:-} -jar "$JAR" > "$TMP/app.log" 2>&1 &
 APP_PID=$!
 READY=""
 for i in $(seq 1 240); do
-  curl -fs "$BASE/q/health/ready" >/dev/null 2>&1 && { READY=1; break; }
+  curl -fs "$MGMT/q/health/ready" >/dev/null 2>&1 && { READY=1; break; }
   kill -0 "$APP_PID" 2>/dev/null || { cat "$TMP/app.log"; exit 1; }
   sleep 0.5
 done
@@ -50,7 +51,7 @@ LUA
 
 # event-loop lag p99: max over loops and over samples taken every second during the storm
 ( for i in $(seq 1 "$DURATION"); do
-    curl -fs "$BASE/q/metrics" | awk '/^labs_eventloop_lag_seconds\{.*quantile="0.99"/ {print $NF}'
+    curl -fs "$MGMT/q/metrics" | awk '/^labs_eventloop_lag_seconds\{.*quantile="0.99"/ {print $NF}'
     sleep 1
   done ) > "$TMP/lag.txt" &
 LAG_PID=$!

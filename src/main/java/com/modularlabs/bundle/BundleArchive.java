@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.Set;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -61,20 +63,36 @@ public final class BundleArchive {
                 entries.add(e);
             }
             Set<String> seen = new HashSet<>();
+            // folder (lower case) -> the first entry that needs it; case-insensitive like the file systems that fold case
+            Map<String, String> folders = new HashMap<>();
             List<ZipArchiveEntry> files = new ArrayList<>();
             ZipArchiveEntry manifest = null;
             for (ZipArchiveEntry e : entries) {
                 String name = checkName(e.getName());
-                if (!seen.add(stripSlash(name).toLowerCase(Locale.ROOT))) {
+                String key = stripSlash(name).toLowerCase(Locale.ROOT);
+                if (!seen.add(key)) {
                     throw ProblemException.badRequest("Duplicate entry in the bundle: " + name);
                 }
                 checkType(e);
+                if (e.isDirectory()) {
+                    folders.putIfAbsent(key, name);
+                }
+                for (int i = key.indexOf('/'); i > 0; i = key.indexOf('/', i + 1)) {
+                    folders.putIfAbsent(key.substring(0, i), name);
+                }
                 if (ignored(name) || e.isDirectory()) {
                     continue;
                 }
                 files.add(e);
                 if (name.equals("manifest.json")) {
                     manifest = e;
+                }
+            }
+            for (ZipArchiveEntry e : files) {
+                String under = folders.get(stripSlash(e.getName()).toLowerCase(Locale.ROOT));
+                if (under != null) {
+                    throw ProblemException.badRequest("Entry " + e.getName() + " is a file, but " + under
+                            + " needs a folder of that name");
                 }
             }
             if (manifest == null) {
@@ -91,7 +109,11 @@ public final class BundleArchive {
                 if (!out.startsWith(root) || out.equals(root)) {
                     throw ProblemException.badRequest("Entry escapes the bundle folder: " + e.getName());
                 }
-                Files.createDirectories(out.getParent());
+                try {
+                    Files.createDirectories(out.getParent());
+                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NotDirectoryException clash) {
+                    throw ProblemException.badRequest("Entry " + e.getName() + " clashes with another entry of the bundle");
+                }
                 long compressed = Math.max(1, e.getCompressedSize());
                 long written = 0;
                 try (InputStream in = zf.getInputStream(e); OutputStream os = Files.newOutputStream(out, java.nio.file.StandardOpenOption.CREATE_NEW)) {
@@ -169,9 +191,12 @@ public final class BundleArchive {
         }
     }
 
-    /** macOS archive litter, never unpacked. */
+    /**
+     * Never unpacked: macOS archive litter, and dot-files and dot-folders (.git, .env...), which are never served
+     * either, so a bundle holds only what it can serve.
+     */
     static boolean ignored(String name) {
-        return name.startsWith("__MACOSX/") || name.equals(".DS_Store") || name.endsWith("/.DS_Store");
+        return name.startsWith("__MACOSX/") || com.modularlabs.hosting.StaticFiles.hidden(name);
     }
 
     private static String stripSlash(String n) {

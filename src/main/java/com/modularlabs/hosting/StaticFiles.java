@@ -40,7 +40,10 @@ public class StaticFiles {
         return Workers.run(() -> find(root, requestPath));
     }
 
-    /** Refuses traversal tricks before touching the disk. */
+    /**
+     * Refuses traversal tricks before touching the disk. Dot-files and dot-folders (.git, .env, .htpasswd) are
+     * never served: 404, as if they were not there.
+     */
     static void checkPath(String p) {
         if (p == null || p.isEmpty() || p.startsWith("/") || p.contains("\\") || p.indexOf('\0') >= 0 || p.contains(":")) {
             throw ProblemException.badRequest("Invalid static file path");
@@ -50,6 +53,19 @@ public class StaticFiles {
                 throw ProblemException.badRequest("Invalid static file path");
             }
         }
+        if (hidden(p)) {
+            throw ProblemException.notFound("No such file");
+        }
+    }
+
+    /** True when any segment of a relative path is a dot-file or dot-folder. */
+    public static boolean hidden(String relative) {
+        for (String seg : relative.split("[/\\\\]")) {
+            if (seg.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static StaticFile find(Path root, String requestPath) throws IOException {
@@ -57,7 +73,8 @@ public class StaticFiles {
         try {
             Path realRoot = root.toRealPath();
             Path real = realRoot.resolve(requestPath).normalize().toRealPath();
-            if (!real.startsWith(realRoot) || real.getFileName().toString().startsWith(".")) {
+            // the real path too: a link may lead into a dot-folder
+            if (!real.startsWith(realRoot) || real.equals(realRoot) || hidden(realRoot.relativize(real).toString())) {
                 throw ProblemException.notFound("No such file");
             }
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -131,7 +131,7 @@ class AuthTest {
         String other = unique("throttle2");
         createUser(other, "right-password-1", List.of());
         token(other, "right-password-1");
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = com.modularlabs.observability.Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("labs_auth_logins_total{result=\"throttled\"}"), "throttled counter");
         assertTrue(metrics.contains("labs_auth_logins_total{result=\"success\"}"), "success counter");
         assertTrue(metrics.contains("labs_auth_logins_total{result=\"failure\"}"), "failure counter");

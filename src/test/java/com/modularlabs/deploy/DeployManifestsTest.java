@@ -539,8 +539,8 @@ class DeployManifestsTest {
         PodSpec pod = t.getSpec();
         Map<String, String> ann = Objects.requireNonNullElse(t.getMetadata().getAnnotations(), Map.of());
         if (!"true".equals(ann.get("prometheus.io/scrape")) || !"/q/metrics".equals(ann.get("prometheus.io/path"))
-                || !"8080".equals(ann.get("prometheus.io/port"))) {
-            e.add(where + ": pod needs prometheus.io/scrape=true, port=8080, path=/q/metrics annotations: " + ann);
+                || !"9000".equals(ann.get("prometheus.io/port"))) {
+            e.add(where + ": pod needs prometheus.io/scrape=true, port=9000 (management), path=/q/metrics annotations: " + ann);
         }
         PodSecurityContext psc = pod.getSecurityContext();
         if (psc == null || !Boolean.TRUE.equals(psc.getRunAsNonRoot()) || !Long.valueOf(APP_UID).equals(psc.getRunAsUser())) {
@@ -553,6 +553,9 @@ class DeployManifestsTest {
         Container c = pod.getContainers().get(0);
         if (c.getPorts() == null || c.getPorts().stream().noneMatch(p -> p.getContainerPort() == 8080 && "http".equals(p.getName()))) {
             e.add(where + ": container port 8080 named http expected");
+        }
+        if (c.getPorts() == null || c.getPorts().stream().noneMatch(p -> p.getContainerPort() == 9000 && "management".equals(p.getName()))) {
+            e.add(where + ": container port 9000 named management expected (metrics, health, OpenAPI)");
         }
         e.addAll(probeErrors(where + " startupProbe", c.getStartupProbe(), "/q/health/started", pod));
         e.addAll(probeErrors(where + " readinessProbe", c.getReadinessProbe(), "/q/health/ready", pod));
@@ -628,6 +631,10 @@ class DeployManifestsTest {
         if (!hasPort(pod, p.getHttpGet().getPort())) {
             e.add(where + ": port " + p.getHttpGet().getPort() + " is not a container port");
         }
+        IntOrString port = p.getHttpGet().getPort();
+        if (port == null || !("management".equals(port.getStrVal()) || Integer.valueOf(9000).equals(port.getIntVal()))) {
+            e.add(where + ": health is served on the management port only, not " + port);
+        }
         return e;
     }
 
@@ -671,7 +678,19 @@ class DeployManifestsTest {
             e.add(where + ": policyTypes must be Ingress and Egress");
         }
         List<NetworkPolicyIngressRule> ingress = Objects.requireNonNullElse(np.getSpec().getIngress(), List.of());
-        boolean port8080 = ingress.stream().allMatch(r -> r.getPorts() != null && r.getPorts().stream().allMatch(p -> p.getPort().getIntVal() == 8080));
+        List<NetworkPolicyIngressRule> appRules = ingress.stream()
+                .filter(r -> r.getPorts() != null && r.getPorts().stream().allMatch(p -> p.getPort().getIntVal() == 8080)).collect(Collectors.toList());
+        List<NetworkPolicyIngressRule> management = ingress.stream()
+                .filter(r -> r.getPorts() != null && r.getPorts().stream().allMatch(p -> p.getPort().getIntVal() == 9000)).collect(Collectors.toList());
+        boolean port8080 = appRules.size() + management.size() == ingress.size() && !appRules.isEmpty();
+        // the management port (metrics name every collection) is for Prometheus only, never for the namespace
+        boolean managementOnlyMonitoring = !management.isEmpty() && management.stream().flatMap(r -> r.getFrom().stream())
+                .allMatch(f -> f.getPodSelector() == null && f.getNamespaceSelector() != null && f.getNamespaceSelector().getMatchLabels() != null
+                        && "monitoring".equals(f.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name")));
+        if (!managementOnlyMonitoring) {
+            e.add(where + ": port 9000 (management) must be admitted from the monitoring namespace only");
+        }
+        ingress = appRules;
         boolean sameNamespace = ingress.stream().flatMap(r -> r.getFrom().stream())
                 .anyMatch(f -> f.getPodSelector() != null && f.getNamespaceSelector() == null
                         && (f.getPodSelector().getMatchLabels() == null || f.getPodSelector().getMatchLabels().isEmpty()));
@@ -679,7 +698,7 @@ class DeployManifestsTest {
                 .anyMatch(ns -> ns != null && ns.getMatchLabels() != null
                         && "monitoring".equals(ns.getMatchLabels().get("kubernetes.io/metadata.name")));
         if (ingress.isEmpty() || !port8080 || !sameNamespace || !monitoring) {
-            e.add(where + ": ingress must allow only port 8080, from the namespace and from the monitoring namespace");
+            e.add(where + ": ingress must allow port 8080 from the namespace and from the monitoring namespace, and nothing but 8080 and 9000");
         }
         List<NetworkPolicyEgressRule> egress = Objects.requireNonNullElse(np.getSpec().getEgress(), List.of());
         List<NetworkPolicyPort> egressPorts = egress.stream().flatMap(r -> Objects.requireNonNullElse(r.getPorts(), List.<NetworkPolicyPort>of()).stream())
@@ -723,6 +742,9 @@ class DeployManifestsTest {
             Object port = ep.get("port");
             if (!"/q/metrics".equals(ep.get("path"))) {
                 e.add(where + ": endpoint path must be /q/metrics");
+            }
+            if (!"management".equals(port)) {
+                e.add(where + ": endpoint port must be the Service's management port, not " + port);
             }
             for (Service s : services) {
                 if (s.getSpec().getPorts().stream().noneMatch(p -> Objects.equals(p.getName(), port))) {

@@ -1,5 +1,6 @@
 package com.modularlabs.observability;
 
+import static com.modularlabs.observability.Management.management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -16,7 +17,7 @@ class MetricsAndHealthTest {
     @Test
     void metricsExposeTheContractNames() {
         given().get("/api/experiments/click_tracker").then().statusCode(200);
-        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String body = management().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String name : new String[] {"http_server_requests_seconds", "mongodb_driver_commands_seconds", "mongodb_driver_pool_",
                 "cache_gets_total", "jvm_memory_used_bytes", "labs_mongodb_slow_commands_total", "labs_eventloop_lag_seconds",
                 "labs_eventloop_blocked_total", "labs_experiments{", "labs_seed_duration_seconds", "labs_registry_reload_seconds",
@@ -30,7 +31,7 @@ class MetricsAndHealthTest {
     @Test
     void everyMetricTheAlertsAndDashboardUseIsExposed() {
         given().get("/api/experiments/click_tracker").then().statusCode(200);
-        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String body = management().get("/q/metrics").then().statusCode(200).extract().asString();
         var missing = com.modularlabs.deploy.MetricNames.missingFrom(com.modularlabs.deploy.MetricNames.required(), body);
         if (!missing.isEmpty()) {
             throw new AssertionError("deploy/ uses metrics this service does not expose: " + missing);
@@ -43,7 +44,7 @@ class MetricsAndHealthTest {
         long deadline = System.currentTimeMillis() + 20_000;
         double size = 0;
         while (System.currentTimeMillis() < deadline) {
-            String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            String body = management().get("/q/metrics").then().statusCode(200).extract().asString();
             size = body.lines().filter(l -> l.startsWith("mongodb_driver_pool_size{"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
             if (size >= 10) {
@@ -56,8 +57,8 @@ class MetricsAndHealthTest {
 
     @Test
     void healthEndpoints() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("mongodb"));
-        given().get("/q/health/started").then().statusCode(200).body(containsString("registry"));
+        management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/ready").then().statusCode(200).body(containsString("mongodb"));
+        management().get("/q/health/started").then().statusCode(200).body(containsString("registry"));
     }
 }

@@ -1,6 +1,6 @@
 package com.modularlabs.observability;
 
-import static io.restassured.RestAssured.given;
+import static com.modularlabs.observability.Management.management;
 
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -32,7 +32,7 @@ class ReadinessOutageTest {
         long deadline = System.currentTimeMillis() + seconds * 1000L;
         int last = -1;
         while (System.currentTimeMillis() < deadline) {
-            last = given().get("/q/health/ready").statusCode();
+            last = management().get("/q/health/ready").statusCode();
             if (last == status) {
                 return;
             }

@@ -118,14 +118,22 @@ class ScaleOutIT {
         int starts;
         long startMillis;
 
-        Instance(String name, int port, Map<String, String> env) {
+        /** Health and metrics are on the management interface, its own port (kept across restarts). */
+        final int managementPort;
+
+        Instance(String name, int port, Map<String, String> env) throws IOException {
             this.name = name;
             this.port = port;
             this.env = env;
+            this.managementPort = freePort();
         }
 
         String url(String path) {
             return "http://127.0.0.1:" + port + path;
+        }
+
+        String managementUrl(String path) {
+            return "http://127.0.0.1:" + managementPort + path;
         }
 
         Path log() {
@@ -140,6 +148,8 @@ class ScaleOutIT {
             pb.environment().putAll(env);
             pb.environment().put("PORT", String.valueOf(port));
             pb.environment().put("LABS_HTTP_HOST", "127.0.0.1");
+            pb.environment().put("LABS_MANAGEMENT_PORT", String.valueOf(managementPort));
+            pb.environment().put("LABS_MANAGEMENT_HOST", "127.0.0.1");
             pb.environment().put("LABS_DATA_DIR", dataDir.toString());
             pb.redirectErrorStream(true).redirectOutput(log().toFile());
             pb.directory(dataDir.toFile());
@@ -155,7 +165,7 @@ class ScaleOutIT {
                     throw new IllegalStateException("instance " + name + " exited with " + process.exitValue());
                 }
                 try {
-                    if (http.send(get(url("/q/health/started")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    if (http.send(get(managementUrl("/q/health/started")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                         down = false;
                         return (System.nanoTime() - startMillis) / 1_000_000;
                     }
