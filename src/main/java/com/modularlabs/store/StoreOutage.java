@@ -56,9 +56,7 @@ public class StoreOutage {
             refused.incrementAndGet();
         }
         if (since.compareAndSet(null, System.nanoTime())) {
-            Throwable why = cause == null ? t : cause;
-            LOG.warnf("MongoDB unavailable (%s: %s); answering 503 with Retry-After until it answers again",
-                    why.getClass().getSimpleName(), firstLine(why.getMessage()));
+            LOG.warnf("MongoDB unavailable (%s); answering 503 with Retry-After until it answers again", brief(t));
         }
         return true;
     }
@@ -82,7 +80,8 @@ public class StoreOutage {
     /** A one-line description of a failure for logs: its class and the start of its message, never a trace. */
     public static String brief(Throwable t) {
         Throwable why = outageCause(t) != null ? outageCause(t) : t;
-        return why.getClass().getSimpleName() + ": " + firstLine(why.getMessage());
+        String message = firstLine(why.getMessage());
+        return message.isEmpty() ? why.getClass().getSimpleName() + " (no answer in time)" : why.getClass().getSimpleName() + ": " + message;
     }
 
     private static String firstLine(String s) {
