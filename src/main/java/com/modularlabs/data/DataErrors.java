@@ -15,6 +15,9 @@ final class DataErrors {
 
     static Throwable translate(Throwable t) {
         MongoException m = (MongoException) t;
+        if (com.modularlabs.store.StoreOutage.isOutage(m)) {
+            return t; // a 503 from observability.StoreUnavailableMapper, logged once per outage
+        }
         int code = m.getCode();
         if (m instanceof com.mongodb.MongoWriteException w) {
             code = w.getError().getCode();
