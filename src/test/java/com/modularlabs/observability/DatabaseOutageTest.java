@@ -70,6 +70,6 @@ class DatabaseOutageTest {
 
     private static void awaitReady(int status) {
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250))
-                .until(() -> given().get("/q/health/ready").statusCode() == status);
+                .until(() -> Management.management().get("/q/health/ready").statusCode() == status);
     }
 }
