@@ -10,6 +10,7 @@ import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.QuerySpec;
+import com.modularlabs.store.ChangeLog;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.InsertManyOptions;
 import io.quarkus.mongodb.AggregateOptions;
@@ -85,6 +86,8 @@ public class DataResource {
     ManifestValidator validator;
     @Inject
     DataConfig config;
+    @Inject
+    ChangeLog changes;
 
     private volatile ReactiveMongoDatabase db;
     private volatile FilterRules rules;
@@ -188,7 +191,8 @@ public class DataResource {
             ReactiveMongoCollection<Document> col = coll(c);
             Uni<?> write = stamped.size() == 1 ? col.insertOne(stamped.get(0))
                     : col.insertMany(stamped, new InsertManyOptions().ordered(true));
-            return mongo(write).map(r -> {
+            return mongo(changes.around(stamped.size(), () -> write,
+                    r -> stamped.stream().map(d -> change(slug, c, "insert", d)).toList())).map(r -> {
                 if (!array) {
                     Document d = stamped.get(0);
                     return Response.status(201).type(JSON).location(URI.create(uri.getPath() + "/" + idString(d.get("_id"))))
@@ -246,7 +250,8 @@ public class DataResource {
                 }
                 if (existing == null) {
                     r.put("_id", docId);
-                    return mongo(col.insertOne(r)).map(x -> ok(200, new DocJson.Out().doc(r).done()));
+                    return mongo(changes.around(1, () -> col.insertOne(r), x -> List.of(change(slug, c, "insert", r))))
+                            .map(x -> ok(200, new DocJson.Out().doc(r).done()));
                 }
                 r.put("_id", existing.get("_id"));
                 Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
@@ -254,7 +259,8 @@ public class DataResource {
                     exact.append("created_by", ownerOnly);
                 }
                 exact.append("updated_at", existing.containsKey("updated_at") ? existing.get("updated_at") : new Document("$exists", false));
-                return mongo(col.replaceOne(exact, r)).map(res -> {
+                return mongo(changes.around(1, () -> col.replaceOne(exact, r),
+                        res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
                     if (res.getMatchedCount() == 0) {
                         throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
                     }
@@ -294,7 +300,8 @@ public class DataResource {
                         if (ownerOnly != null) {
                             exact.append("created_by", ownerOnly);
                         }
-                        return mongo(col.replaceOne(exact, r)).map(res -> {
+                        return mongo(changes.around(1, () -> col.replaceOne(exact, r),
+                                res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
                             if (res.getMatchedCount() == 0) {
                                 throw notFound(coll, id);
                             }
@@ -311,8 +318,12 @@ public class DataResource {
         CollectionSpec c = collection(e, coll);
         String ownerOnly = AccessLevel.check(c.delete(), identity, "Deleting documents in " + coll);
         Document q = byId(slug, DocJson.parseId(id), ownerOnly);
-        return mongo(coll(c).deleteOne(q)).map(r -> {
-            if (r.getDeletedCount() == 0) {
+        // findOneAndDelete: the realtime event needs the deleted document's owner
+        Supplier<Uni<Document>> del = () -> coll(c).findOneAndDelete(q, new com.mongodb.client.model.FindOneAndDeleteOptions()
+                .projection(new Document("created_by", 1)));
+        return mongo(changes.around(1, del, d -> d == null ? List.of()
+                : List.of(new ChangeLog.Change(slug, c.name(), "delete", d.get("_id"), d.getString("created_by"), null)))).map(r -> {
+            if (r == null) {
                 throw notFound(coll, id);
             }
             return Response.noContent().build();
@@ -620,6 +631,10 @@ public class DataResource {
 
     private static <T> Uni<T> mongo(Uni<T> u) {
         return u.onFailure(com.mongodb.MongoException.class).transform(DataErrors::translate);
+    }
+
+    private static ChangeLog.Change change(String slug, CollectionSpec c, String op, Document d) {
+        return new ChangeLog.Change(slug, c.name(), op, d.get("_id"), d.getString("created_by"), d);
     }
 
     private static Response ok(int status, Buffer body) {
