@@ -32,14 +32,30 @@ public class LabsAuthMechanism implements HttpAuthenticationMechanism {
     public Uni<SecurityIdentity> authenticate(RoutingContext rc, IdentityProviderManager ipm) {
         String bearer = bearer(rc);
         if (bearer != null) {
-            return ipm.authenticate(new LabsTokenRequest(bearer, "bearer"));
+            return ipm.authenticate(new LabsTokenRequest(bearer, "bearer")).invoke(id -> confineFunctionToken(id, rc));
         }
         Cookie c = rc.request().getCookie(config.cookieName());
         if (c == null || c.getValue().isEmpty()) {
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
-        return ipm.authenticate(new LabsTokenRequest(c.getValue(), "cookie"))
+        return ipm.authenticate(new LabsTokenRequest(c.getValue(), "cookie")).invoke(id -> confineFunctionToken(id, rc))
                 .onFailure(AuthenticationFailedException.class).recoverWithNull();
+    }
+
+    /**
+     * A function's data token is good only on its own experiment's data API (its documents, named queries and
+     * functions), never on another experiment's, on _shared reads, on admin or auth routes.
+     */
+    static void confineFunctionToken(io.quarkus.security.identity.SecurityIdentity id, RoutingContext rc) {
+        String scope = id == null ? null : id.getAttribute(LabsIdentityProvider.FUNCTION_SCOPE);
+        if (scope == null) {
+            return;
+        }
+        String base = "/experiments/" + scope + "/api/";
+        String path = rc.normalizedPath();
+        if (!path.startsWith(base) || path.startsWith(base + "_shared/")) {
+            throw new AuthenticationFailedException("function data token used outside its experiment's data API");
+        }
     }
 
     static String bearer(RoutingContext rc) {

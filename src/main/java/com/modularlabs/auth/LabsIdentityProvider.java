@@ -22,6 +22,8 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
     public static final String SOURCE = "labs.auth_source";
     public static final String SESSION_ID = "labs.session_id";
     public static final String VERIFIED = "labs.email_verified";
+    /** Set on identities of function data tokens: the experiment slug they are confined to. */
+    public static final String FUNCTION_SCOPE = "labs.function_scope";
 
     @Inject
     TokenService tokens;
@@ -44,6 +46,10 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
         if (jwt == null || jwt.getSubject() == null) {
             return Uni.createFrom().failure(new AuthenticationFailedException("invalid token"));
         }
+        String scope = TokenService.FUNCTION_USE.equals(jwt.getClaim("use")) ? jwt.getClaim(TokenService.FUNCTION_EXPERIMENT) : null;
+        if (scope != null) {
+            return functionIdentity(jwt, scope, request);
+        }
         // a session cookie is no API token and vice versa; a token without a live server-side session is dead
         String use = "cookie".equals(request.source()) ? Sessions.SESSION : Sessions.API;
         String s = claim(jwt, "sid");
@@ -60,6 +66,25 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
                     .addAttribute(SESSION_ID, s)
                     .addAttribute(VERIFIED, u.verified())
                     .build();
+        });
+    }
+
+    /**
+     * A function's data token: the calling user (re-checked like any token) minus the admin role, or for an anonymous
+     * caller a principal "function:&lt;slug&gt;" without roles; marked with {@link #FUNCTION_SCOPE}, which is what the
+     * {@code service} access level accepts and what LabsAuthMechanism confines to that experiment's data API.
+     */
+    private Uni<SecurityIdentity> functionIdentity(JsonWebToken jwt, String scope, LabsTokenRequest request) {
+        if (Boolean.TRUE.equals(jwt.getClaim("anon"))) {
+            return Uni.createFrom().item(QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal("function:" + scope))
+                    .addAttribute(FUNCTION_SCOPE, scope).addAttribute(SOURCE, request.source()).build());
+        }
+        return users.get(jwt.getSubject()).map(found -> {
+            LabsUser u = found.filter(x -> !x.disabled()).orElseThrow(() -> new AuthenticationFailedException("unknown or disabled user"));
+            var b = QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(u.email()))
+                    .addAttribute(USER_ID, u.id()).addAttribute(FUNCTION_SCOPE, scope).addAttribute(SOURCE, request.source());
+            u.roles().stream().filter(r -> !r.equals(ExperimentAccess.ADMIN_ROLE)).forEach(b::addRole);
+            return (SecurityIdentity) b.build();
         });
     }
 }

@@ -33,6 +33,13 @@ public final class AccessLevel {
         if (lvl.equals("none")) {
             throw ProblemException.forbidden(what + " is not allowed");
         }
+        if (lvl.equals("service")) {
+            // only the experiment's functions (their data token is confined to its data API); no browser, no admin
+            if (functionScope(who) != null) {
+                return null;
+            }
+            throw ProblemException.forbidden(what + " is reserved to the experiment's functions");
+        }
         if (anonymous) {
             throw ProblemException.unauthorized(what + " requires a logged-in user");
         }
@@ -51,6 +58,18 @@ public final class AccessLevel {
                     return null;
                 }
                 throw ProblemException.forbidden(what + " requires " + lvl);
+        }
+    }
+
+    /** The experiment a function data token is confined to, or null for every other caller. */
+    public static String functionScope(SecurityIdentity who) {
+        return who == null ? null : who.getAttribute(com.modularlabs.auth.LabsIdentityProvider.FUNCTION_SCOPE);
+    }
+
+    /** A collection of experiment {@code owner} read indirectly (query, $lookup...): a service level needs its functions. */
+    public static void requireService(String level, SecurityIdentity who, String owner, String what) {
+        if ("service".equals(level) && !owner.equals(functionScope(who))) {
+            throw ProblemException.forbidden(what + " reads a collection reserved to the functions of '" + owner + "'");
         }
     }
 

@@ -342,6 +342,7 @@ public class DataResource {
         }
         String ownerOnly = AccessLevel.check(q.read(), identity, "Query " + name);
         CollectionSpec c = collection(e, q.collection());
+        AccessLevel.requireService(c.read(), identity, slug, "Query " + name);
         if (ownerOnly == null) {
             // a query over an owner collection never widens it: the caller's own documents only (admins: all)
             ownerOnly = AccessLevel.ownerRestriction(c.read(), identity, "Query " + name);
@@ -560,6 +561,7 @@ public class DataResource {
         }
         Experiment o = registry.snapshot().active(owner).orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
         CollectionSpec c = collection(o, name);
+        AccessLevel.requireService(c.read(), identity, owner, what);
         return new Pipelines.Target(c.physicalName(), owner, AccessLevel.ownerRestriction(c.read(), identity, what));
     }
 
