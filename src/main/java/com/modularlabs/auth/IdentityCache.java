@@ -43,6 +43,11 @@ public class IdentityCache {
                 .chain(ok -> ok ? store.loadIdentity(userId) : Uni.createFrom().<LabsUser>nullItem()).map(Optional::ofNullable));
     }
 
+    /** The current user record without a session (function data tokens: short-lived, issued per call). */
+    public Uni<Optional<LabsUser>> get(String userId) {
+        return cache.getAsync(userId, id -> store.loadIdentity(id).map(Optional::ofNullable));
+    }
+
     public void invalidateAll() {
         cache.invalidateAll().subscribe().with(x -> { }, e -> { });
     }
