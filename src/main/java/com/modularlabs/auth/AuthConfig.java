@@ -46,7 +46,11 @@ public interface AuthConfig {
     @WithDefault("20")
     int loginAccountMaxFailures();
 
-    /** Longest wait the per-account backoff imposes (it doubles from 1 s up to this). */
+    /** First wait of the per-account backoff; it doubles with every further attempt. */
+    @WithDefault("1S")
+    Duration loginBackoffInitial();
+
+    /** Longest wait the per-account backoff imposes. */
     @WithDefault("15M")
     Duration loginBackoffMax();
 

@@ -38,7 +38,7 @@ public class LabsAuthMechanism implements HttpAuthenticationMechanism {
         if (c == null || c.getValue().isEmpty()) {
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
-        return ipm.authenticate(new LabsTokenRequest(c.getValue(), "cookie")).invoke(id -> confineFunctionToken(id, rc))
+        return ipm.authenticate(new LabsTokenRequest(c.getValue(), "cookie", experimentScope(rc.request().path()))).invoke(id -> confineFunctionToken(id, rc))
                 .onFailure(AuthenticationFailedException.class).recoverWithNull();
     }
 
@@ -56,6 +56,15 @@ public class LabsAuthMechanism implements HttpAuthenticationMechanism {
         if (!path.startsWith(base) || path.startsWith(base + "_shared/")) {
             throw new AuthenticationFailedException("function data token used outside its experiment's data API");
         }
+    }
+
+    /**
+     * Routes an experiment's own front-end script can reach with the visitor's cookie besides /admin (which
+     * AdminOriginGuard protects). A cookie session does not carry the admin role there, so a hostile bundle's script
+     * cannot use a visiting admin's powers on other experiments' data; admins manage data through the panel or a token.
+     */
+    static boolean experimentScope(String path) {
+        return path != null && (path.startsWith("/experiments/") || path.startsWith("/api/"));
     }
 
     static String bearer(RoutingContext rc) {

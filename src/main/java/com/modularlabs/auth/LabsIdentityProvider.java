@@ -35,6 +35,12 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
         return LabsTokenRequest.class;
     }
 
+    private static java.util.Set<String> without(java.util.Set<String> roles, String role) {
+        java.util.Set<String> s = new java.util.HashSet<>(roles);
+        s.remove(role);
+        return s;
+    }
+
     static String claim(JsonWebToken jwt, String name) {
         Object v = jwt.getClaim(name);
         return v == null ? null : v instanceof jakarta.json.JsonString js ? js.getString() : v.toString();
@@ -60,7 +66,7 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
             LabsUser u = found.filter(x -> !x.disabled()).orElseThrow(() -> new AuthenticationFailedException("unknown or disabled user"));
             return (SecurityIdentity) QuarkusSecurityIdentity.builder()
                     .setPrincipal(new QuarkusPrincipal(u.email()))
-                    .addRoles(u.roles())
+                    .addRoles(request.withoutAdmin() ? without(u.roles(), ExperimentAccess.ADMIN_ROLE) : u.roles())
                     .addAttribute(USER_ID, u.id())
                     .addAttribute(SOURCE, request.source())
                     .addAttribute(SESSION_ID, s)

@@ -23,7 +23,7 @@ import org.bson.Document;
  * <ul>
  * <li>per (client address, e-mail): labs.auth.login-max-failures attempts per labs.auth.login-failure-window, then 429;</li>
  * <li>per account, whatever the address: labs.auth.login-account-max-failures attempts per window, then exponential
- * backoff (1 s, 2 s, 4 s ... up to labs.auth.login-backoff-max): each further attempt must win a conditional update of
+ * backoff (login-backoff-initial, doubling, up to login-backoff-max): each further attempt must win a conditional update of
  * "next", so exactly one attempt passes per opening.</li>
  * </ul>
  * A successful login deletes both counters. Keys are SHA-256 hashes: no addresses stored in clear.
@@ -84,7 +84,7 @@ public class LoginThrottle {
         if (over <= 0) {
             return Uni.createFrom().voidItem();
         }
-        long delay = Math.min(config.loginBackoffMax().toMillis(), 1000L << Math.min(over - 1, 30));
+        long delay = Math.min(config.loginBackoffMax().toMillis(), config.loginBackoffInitial().toMillis() << Math.min(over - 1, 20));
         Date next = new Date(now + delay);
         // one winner per opening: only an attempt that finds "next" passed may move it further
         return store.coll(UserStore.FAILURES).findOneAndUpdate(

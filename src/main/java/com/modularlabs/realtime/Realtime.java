@@ -429,7 +429,7 @@ public class Realtime {
             if (c.token == null) {
                 continue;
             }
-            identities.authenticate(new LabsTokenRequest(c.token, c.tokenSource)).subscribe().with(
+            identities.authenticate(new LabsTokenRequest(c.token, c.tokenSource, "cookie".equals(c.tokenSource))).subscribe().with(
                     who -> recheck(c, snap, who),
                     err -> c.end("unauthorized", 401, "The session ended (" + why + "); log in again"));
         }

@@ -266,6 +266,22 @@ class AuthHardeningTest {
     }
 
     @Test
+    void aCookieSessionDoesNotCarryTheAdminRoleOnExperimentRoutes() {
+        String slug = "vault_" + UUID.randomUUID().toString().substring(0, 6);
+        byte[] zip = new Zips().add("manifest.json", "{\"name\": \"Vault\", \"slug\": \"" + slug + "\", \"status\": \"active\","
+                + " \"collections\": {\"secrets\": {\"read\": \"admin\", \"create\": \"admin\"}}}").add("static/index.html", "<h1>vault</h1>").bytes();
+        String bearer = adminToken();
+        given().auth().oauth2(bearer).contentType("application/zip").body(zip).post("/admin/api/experiments/" + slug + "/bundle").then().statusCode(200);
+        given().auth().oauth2(bearer).contentType(ContentType.JSON).body(Map.of("code", "1234"))
+                .post("/experiments/" + slug + "/api/secrets").then().statusCode(201);
+        given().auth().oauth2(bearer).get("/experiments/" + slug + "/api/secrets").then().statusCode(200).body(containsString("1234"));
+        // what a hostile page's script could do with a visiting admin's cookie: it is an ordinary user there
+        String cookie = cookieLogin(ADMIN, AuthFlows.ADMIN_PW);
+        given().cookie("labs_session", cookie).get("/experiments/" + slug + "/api/secrets").then().statusCode(403).body(not(containsString("1234")));
+        given().cookie("labs_session", cookie).get("/auth/me").then().statusCode(200).body("admin", equalTo(true));
+    }
+
+    @Test
     void adminApiRefusesCookieRequestsThatDoNotComeFromThePanel() {
         String cookie = cookieLogin(ADMIN, AuthFlows.ADMIN_PW);
         // what an experiment page's fetch('/admin/api/users') sends: same origin, the cookie, no panel token
