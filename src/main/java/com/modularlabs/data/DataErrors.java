@@ -30,6 +30,9 @@ final class DataErrors {
             case 50:
                 return new ProblemException(503, "Service Unavailable", "The query took longer than its time limit",
                         null, java.util.Map.of("Retry-After", "1"));
+            case 40324, 31082: // a stage or operator this database does not implement (the embedded store lacks some)
+                return ProblemException.invalid("The database does not support an operator of this query",
+                        List.of(new FieldError("$", "unsupported by this database")));
             case 2, 9, 14, 51091, 51108, 51177, 28667, 40352, 15998, 16020, 31325:
                 return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", m.getMessage())));
             default:

@@ -75,6 +75,8 @@ public class Realtime {
     @Inject
     ExperimentAccess access;
     @Inject
+    com.modularlabs.data.SharedReads sharedReads;
+    @Inject
     IdentityProviderManager identities;
     @Inject
     MeterRegistry meters;
@@ -291,19 +293,32 @@ public class Realtime {
         for (int i = 0; i < specs.size(); i++) {
             Subscription.Spec s = specs.get(i);
             Experiment target = e;
+            CollectionSpec c;
+            AccessLevel.Owner ownerOnly;
+            String what = "Reading " + s.collection();
             if (s.owner() != null && !s.owner().equals(slug)) {
-                // _shared reads: only experiments in this one's data_scope, as GET /api/_shared/{owner}/{coll}
-                if (!e.dataScope().contains(s.owner())) {
-                    throw ProblemException.forbidden("Experiment '" + s.owner() + "' is not in the data_scope of '" + slug + "'");
+                // exactly the rules of GET /api/_shared/{owner}/{coll} (and of named queries reading other experiments)
+                com.modularlabs.data.SharedReads.Grant g = sharedReads.check(e, s.owner(), s.collection(), who, what);
+                target = g.owner();
+                c = g.collection();
+                ownerOnly = g.ownerOnly();
+            } else {
+                c = target.collections().get(s.collection());
+                if (c == null) {
+                    throw ProblemException.notFound("Experiment '" + target.slug() + "' has no collection '" + s.collection() + "'");
                 }
-                target = snap.active(s.owner()).orElseThrow(() -> ProblemException.notFound("No active experiment '" + s.owner() + "'"));
-                access.require(target, who);
+                ownerOnly = AccessLevel.check(c.read(), who, what);
             }
-            CollectionSpec c = target.collections().get(s.collection());
-            if (c == null) {
-                throw ProblemException.notFound("Experiment '" + target.slug() + "' has no collection '" + s.collection() + "'");
+            AccessLevel.requireService(c.read(), who, target.slug(), what);
+            if (s.filter() != null) {
+                // the author fields are hidden from non-admins: no filtering on them either (as the list API)
+                List<FieldError> hidden = rules.checkFilter(s.filter(), AccessLevel.hiddenFields(who));
+                if (!hidden.isEmpty()) {
+                    String p = "subscribe[" + i + "].filter";
+                    throw ProblemException.invalid("Invalid subscriptions", hidden.stream()
+                            .map(f -> new FieldError(p + f.path().substring(1), f.message())).toList());
+                }
             }
-            String ownerOnly = AccessLevel.check(c.read(), who, "Reading " + c.name());
             Matcher m;
             try {
                 m = new Matcher(s.filter());
@@ -316,7 +331,7 @@ public class Realtime {
             if (s.fields() != null && !s.fields().isBlank()) {
                 proj = new Projection(s.fields(), ListQuery.parseFields(s.fields(), List.of()).projection());
             }
-            out.add(new Subscription(s.id(), target.slug(), c.name(), ownerOnly, m, proj, s));
+            out.add(new Subscription(s.id(), target.slug(), c.name(), ownerOnly, AccessLevel.isAdmin(who) ? null : AccessLevel.caller(who), m, proj, s));
         }
         return out;
     }

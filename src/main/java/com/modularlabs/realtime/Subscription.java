@@ -1,5 +1,6 @@
 package com.modularlabs.realtime;
 
+import com.modularlabs.data.AccessLevel;
 import com.modularlabs.data.DocJson;
 import com.modularlabs.store.ChangeLog;
 import java.util.Map;
@@ -8,11 +9,13 @@ import org.bson.Document;
 /**
  * One subscription on a connection: a collection of {@code scope} (the connection's experiment, or one in its
  * data_scope), restricted to {@code ownerOnly}'s documents when the read level is owner, narrowed by a filter and
- * projected by the list API's {@code fields}.
+ * projected by the list API's {@code fields}. {@code viewer} is the non-admin caller (null for admins), who sees a
+ * document's author only on their own documents, as with a GET.
  *
  * @param spec the request as given (re-authorized on registry and user changes)
  */
-record Subscription(String id, String scope, String collection, String ownerOnly, Matcher matcher, Projection fields, Spec spec) {
+record Subscription(String id, String scope, String collection, AccessLevel.Owner ownerOnly, AccessLevel.Owner viewer, Matcher matcher,
+        Projection fields, Spec spec) {
 
     /** What the client asked for: collection of {@code owner} (null: the connection's experiment). */
     record Spec(String id, String collection, String owner, Document filter, String fields) {
@@ -34,7 +37,7 @@ record Subscription(String id, String scope, String collection, String ownerOnly
         if (!scope.equals(e.slug()) || !collection.equals(e.coll())) {
             return null;
         }
-        if (ownerOnly != null && !ownerOnly.equals(e.owner())) {
+        if (ownerOnly != null && !ownerOnly.wrote(e.owner())) {
             return null;
         }
         String head = "{\"sub\":" + quote(id) + ",\"collection\":" + quote(collection);
@@ -45,7 +48,15 @@ record Subscription(String id, String scope, String collection, String ownerOnly
             // an updated document that no longer matches leaves the subscriber's view (it may never have been in it)
             return "update".equals(e.op()) ? new Event("delete", head + ",\"id\":" + idJson(e.id()) + ",\"unmatched\":true}") : null;
         }
-        String doc = jsonCache.computeIfAbsent(fields.key(), k -> DocJson.toJson(fields.apply(e.doc())));
+        boolean hideAuthor = viewer == null ? false : !viewer.wrote(e.owner());
+        String doc = jsonCache.computeIfAbsent(fields.key() + (hideAuthor ? "\u0000anon" : ""), k -> {
+            Document shown = fields.apply(e.doc());
+            if (hideAuthor) {
+                shown = new Document(shown);
+                shown.remove(AccessLevel.AUTHOR);
+            }
+            return DocJson.toJson(shown);
+        });
         return new Event(e.op(), head + ",\"doc\":" + doc + "}");
     }
 
