@@ -272,15 +272,7 @@ public class AdminApiResource {
         if (body.length() > maxJson) {
             throw ProblemException.tooLarge("JSON bodies are limited to " + maxJson + " bytes");
         }
-        String t = body.strip();
-        if (!t.startsWith("{")) {
-            throw ProblemException.invalid("Send a JSON object", List.of(new com.modularlabs.common.FieldError("$", "must be an object")));
-        }
-        try {
-            return Document.parse(t);
-        } catch (RuntimeException e) {
-            throw ProblemException.invalid("Malformed JSON", List.of(new com.modularlabs.common.FieldError("$", e.getMessage())));
-        }
+        return com.modularlabs.common.SafeJson.parseObject(body, "The request body");
     }
 
 }

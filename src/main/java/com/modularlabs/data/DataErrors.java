@@ -4,12 +4,9 @@ import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.mongodb.MongoException;
 import java.util.List;
-import org.jboss.logging.Logger;
 
 /** Database errors caused by client input become problems, never 500s with driver text. */
 final class DataErrors {
-    private static final Logger LOG = Logger.getLogger(DataErrors.class);
-
     private DataErrors() {
     }
 
@@ -34,10 +31,9 @@ final class DataErrors {
                 return ProblemException.invalid("The database does not support an operator of this query",
                         List.of(new FieldError("$", "unsupported by this database")));
             case 2, 9, 14, 51091, 51108, 51177, 28667, 40352, 15998, 16020, 31325:
-                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", m.getMessage())));
+                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", "refused by the database (code " + code + ")")));
             default:
-                LOG.warnf("Data API database error %d: %s", code, m.getMessage());
-                return t;
+                return t; // common.ProblemMappers: never the server's text to the client, one log line
         }
     }
 }

@@ -299,7 +299,7 @@ public class DataResource {
         Object docId = DocJson.parseId(id);
         Document q = byId(slug, docId, ownerOnly);
         ReactiveMongoCollection<Document> col = coll(c);
-        return parse(body, b -> DocJson.parseObject(b, "The document")).chain(doc -> {
+        return parse(body, DocJson::parseDocument).chain(doc -> {
             if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
                 throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
             }
