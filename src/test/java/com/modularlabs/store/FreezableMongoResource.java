@@ -56,6 +56,15 @@ public class FreezableMongoResource implements QuarkusTestResourceLifecycleManag
         server = s;
     }
 
+    /** Kills the database (every connection closed); {@link #startDatabase()} brings an empty one back. */
+    public static synchronized void stopDatabase() {
+        MongoServer s = server;
+        if (s != null) {
+            s.shutdownNow();
+        }
+        server = null;
+    }
+
     /** Stops forwarding: the database "accepts connections and answers nothing". */
     public static void freeze() {
         frozen = true;
