@@ -179,6 +179,8 @@
           [dateOf(x.created_at), x.user_email, x.status, x.documents, x.file_size || ''].forEach(function (v) { tr.appendChild(el('td', v)); });
           var td = el('td');
           if (x.download && x.status === 'done') { td.appendChild(el('a', 'Download', { href: x.download })); }
+          else if (x.available === false) { td.appendChild(el('span', x.note || 'not available here')); }
+          else if (x.error) { td.appendChild(el('span', x.error)); }
           tr.appendChild(td);
           tb.appendChild(tr);
         });
