@@ -98,6 +98,8 @@ test('iterate walks keyset pages until next is null', async () => {
   for await (const d of labs.iterate('items', { limit: 2 })) seen.push(d.n);
   assert.deepEqual(seen, [1, 2, 3]);
   assert.match(f.calls[0].url, /^\/experiments\/exp\/api\/items\?limit=2$/);
+  await labs.list('clicks', { owner: 'other', limit: 1 });
+  assert.equal(f.calls.at(-1).url, '/experiments/exp/api/_shared/other/clicks?limit=1');
 });
 
 test('writes use the right methods and surface problems as LabsError', async () => {

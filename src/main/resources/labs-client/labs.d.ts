@@ -23,6 +23,8 @@ export interface ListOptions {
   limit?: number;
   after?: string | null;
   count?: boolean;
+  /** Read another experiment's collection (it must be in this one's data_scope). */
+  owner?: string;
 }
 
 export interface Page<T = Doc> { items: T[]; next: string | null; count?: number }

@@ -179,9 +179,10 @@ export function createLabs(options = {}) {
         throw e;
       }
     },
-    /** One page: {items, next, count?}. */
+    /** One page: {items, next, count?}; opts.owner reads another experiment's collection (data_scope, _shared). */
     list(coll, opts = {}) {
-      return request('GET', '/' + enc(coll) + listQuery(opts));
+      const path = opts.owner && opts.owner !== slug ? '/_shared/' + enc(opts.owner) + '/' + enc(coll) : '/' + enc(coll);
+      return request('GET', path + listQuery(opts));
     },
     /** Every matching document, page after page (keyset cursor), as an async iterator. */
     async *iterate(coll, opts = {}) {

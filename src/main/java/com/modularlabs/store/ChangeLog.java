@@ -190,8 +190,15 @@ public class ChangeLog {
         Uni<Long> start = position >= 0 ? Uni.createFrom().item(position) : initialPosition();
         start.chain(p -> {
             position = p;
-            return events().find(Filters.gt("_id", p), new FindOptions().sort(Sorts.ascending("_id")).limit(config.pollBatch()).batchSize(config.pollBatch()))
-                    .collect().asList();
+            // the counter is one point lookup: an idle log costs no range query (a scan on the embedded store)
+            return client.getDatabase(dbName).getCollection(COUNTER).find(Filters.eq("_id", "seq")).collect().first();
+        }).chain(c -> {
+            long reserved = c == null ? 0L : ((Number) c.get("n")).longValue();
+            if (reserved <= position) {
+                return Uni.createFrom().item(List.<Document>of());
+            }
+            return events().find(Filters.gt("_id", position), new FindOptions().sort(Sorts.ascending("_id")).limit(config.pollBatch())
+                    .batchSize(config.pollBatch())).collect().asList();
         }).emitOn(this::onTimer).subscribe().with(docs -> {
             boolean full = docs.size() == config.pollBatch();
             boolean progressed = deliver(docs);
