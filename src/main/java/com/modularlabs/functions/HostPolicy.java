@@ -47,6 +47,12 @@ public class HostPolicy {
         } catch (UnknownHostException e) {
             throw new Refused("host '" + host + "' does not resolve");
         }
+        checkAddresses(uri, addresses);
+    }
+
+    /** The check of {@link #checkResolved} on given addresses. */
+    void checkAddresses(URI uri, InetAddress[] addresses) throws Refused {
+        String host = host(uri);
         for (InetAddress a : addresses) {
             if (listedLiteral(a)) {
                 continue;

@@ -31,8 +31,8 @@ import org.jboss.logging.Logger;
  * The engine's ES256 keys for function call assertions, kept in MongoDB ({@value #COLLECTION}) so every replica
  * signs with and publishes the same keys. Rotation without downtime: a new key is inserted with a not_before in
  * the future (published in the JWKS at once, used for signing only from not_before), and an old key stays
- * published until every token it signed has expired. The key id is derived from the rotation slot, so replicas
- * racing to rotate insert the same _id and all but one get a duplicate-key error and adopt the winner.
+ * published until every token it signed has expired. The key id is the key's generation (the newest one's plus
+ * one), so replicas racing to rotate insert the same _id and all but one get a duplicate-key error and adopt the winner.
  */
 @ApplicationScoped
 public class SigningKeys {
@@ -44,7 +44,7 @@ public class SigningKeys {
     FunctionsConfig config;
 
     /** One key as stored. */
-    public record Key(String kid, ECPublicKey publicKey, PrivateKey privateKey, Date notBefore, Date created) {
+    public record Key(String kid, long generation, ECPublicKey publicKey, PrivateKey privateKey, Date notBefore, Date created) {
     }
 
     private volatile List<Key> keys = List.of();
@@ -82,10 +82,9 @@ public class SigningKeys {
             long now = System.currentTimeMillis();
             Key newest = list.isEmpty() ? null : list.get(list.size() - 1);
             if (newest == null || newest.created().getTime() + config.keyRotation().toMillis() <= now) {
-                long slot = now / config.keyRotation().toMillis();
                 // the very first key is used at once; a successor only after the publish lead
                 Date notBefore = new Date(newest == null ? now : now + config.keyPublishLead().toMillis());
-                return insert("es256-" + slot + "-" + Long.toHexString(config.keyRotation().toSeconds()), notBefore).chain(this::load);
+                return insert(newest == null ? 1 : newest.generation() + 1, notBefore).chain(this::load);
             }
             return Uni.createFrom().item(list);
         }).chain(this::retire).invoke(list -> keys = list);
@@ -100,7 +99,7 @@ public class SigningKeys {
         List<String> gone = new ArrayList<>();
         for (Key k : list) {
             // older than the active key, which has signed for longer than any token of k can live
-            if (k.notBefore().before(active.notBefore()) && active.notBefore().getTime() + grace < System.currentTimeMillis()) {
+            if (k.generation() < active.generation() && active.notBefore().getTime() + grace < System.currentTimeMillis()) {
                 gone.add(k.kid());
             }
         }
@@ -111,13 +110,14 @@ public class SigningKeys {
                 .map(x -> list.stream().filter(k -> !gone.contains(k.kid())).toList());
     }
 
-    private Uni<Void> insert(String kid, Date notBefore) {
+    private Uni<Void> insert(long generation, Date notBefore) {
+        String kid = "es256-g" + generation;
         Document doc;
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair p = g.generateKeyPair();
-            doc = new Document("_id", kid).append("alg", "ES256")
+            doc = new Document("_id", kid).append("alg", "ES256").append("generation", generation)
                     .append("public_key", Base64.getEncoder().encodeToString(p.getPublic().getEncoded()))
                     .append("private_key", Base64.getEncoder().encodeToString(p.getPrivate().getEncoded()))
                     .append("not_before", notBefore).append("created_at", new Date());
@@ -135,7 +135,8 @@ public class SigningKeys {
             for (Document d : docs) {
                 try {
                     KeyFactory f = KeyFactory.getInstance("EC");
-                    out.add(new Key(d.getString("_id"),
+                    Number gen = d.get("generation", Number.class);
+                    out.add(new Key(d.getString("_id"), gen == null ? 0 : gen.longValue(),
                             (ECPublicKey) f.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(d.getString("public_key")))),
                             f.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(d.getString("private_key")))),
                             d.getDate("not_before"), d.getDate("created_at")));
@@ -143,7 +144,7 @@ public class SigningKeys {
                     LOG.warnf("Ignoring unreadable signing key %s", d.get("_id"));
                 }
             }
-            out.sort(Comparator.comparing(Key::created));
+            out.sort(Comparator.comparingLong(Key::generation));
             return List.copyOf(out);
         });
     }
@@ -152,7 +153,7 @@ public class SigningKeys {
         Date now = new Date();
         Key best = null;
         for (Key k : list) {
-            if (!k.notBefore().after(now) && (best == null || k.notBefore().after(best.notBefore()))) {
+            if (!k.notBefore().after(now) && (best == null || k.generation() > best.generation())) {
                 best = k;
             }
         }
