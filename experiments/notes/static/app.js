@@ -1,9 +1,8 @@
-// Notes front-end. No inline handlers, no innerHTML: all text goes in through textContent.
-(function () {
-  'use strict';
+// Notes front-end: talks to the engine only through /labs.js (the experiment comes from the page URL).
+// No inline handlers, no innerHTML: all text goes in through textContent.
+import { labs, toDate } from '/labs.js';
 
-  var API = '/experiments/notes/api';
-  var NOTES = API + '/notes';
+  var NOTES = 'notes';
   var PAGE = 50;
 
   // What the list shows: all notes (paged), notes with one tag, or search results.
@@ -17,70 +16,15 @@
     s.classList.toggle('error', !!isError);
   }
 
-  function problemMessage(res, data) {
-    if (data && typeof data === 'object') {
-      var msg = data.detail || data.title || '';
-      if (Array.isArray(data.errors) && data.errors.length) {
-        msg += (msg ? ': ' : '') + data.errors.map(function (e) {
-          return (e.path ? e.path + ' ' : '') + (e.message || '');
-        }).join('; ');
-      }
-      if (msg) { return msg; }
-    }
-    return 'HTTP ' + res.status;
-  }
-
-  async function request(method, url, body) {
-    var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json' } };
-    if (body !== undefined) {
-      opts.headers['Content-Type'] = 'application/json';
-      opts.body = JSON.stringify(body);
-    }
-    var res = await fetch(url, opts);
-    var text = await res.text();
-    var data = null;
-    if (text) {
-      try { data = JSON.parse(text); } catch (e) { data = null; }
-    }
-    if (res.status === 401) { showLogin(); }
-    if (!res.ok) {
-      var err = new Error(problemMessage(res, data));
-      err.status = res.status;
-      throw err;
-    }
-    return data;
-  }
-
   function showLogin() {
     byId('login').hidden = false;
     byId('content').hidden = true;
   }
 
-  function rowsOf(data) {
-    if (Array.isArray(data)) { return data; }
-    if (data && Array.isArray(data.items)) { return data.items; }
-    return [];
-  }
-
-  // _id is relaxed Extended JSON: {"$oid": "..."}; plain string ids are accepted too.
-  function idOf(doc) {
-    var id = doc ? doc._id : null;
-    if (id && typeof id === 'object' && typeof id.$oid === 'string') { return id.$oid; }
-    if (typeof id === 'string' || typeof id === 'number') { return String(id); }
-    return null;
-  }
-
-  function noteUrl(doc) {
-    return NOTES + '/' + encodeURIComponent(idOf(doc));
-  }
-
-  // Dates are {"$date": "ISO"} or {"$date": {"$numberLong": "ms"}}.
-  function toDate(v) {
-    if (v === null || v === undefined) { return null; }
-    if (typeof v === 'object' && v.$date !== undefined) { v = v.$date; }
-    if (v && typeof v === 'object' && v.$numberLong !== undefined) { v = Number(v.$numberLong); }
-    var d = new Date(v);
-    return isNaN(d.getTime()) ? null : d;
+  // Every refused call: a 401 (not logged in, session over) shows the login box instead of the notes.
+  function refused(e) {
+    if (e.status === 401) { showLogin(); }
+    return e;
   }
 
   function extDate(secondsFromNow) {
@@ -116,24 +60,24 @@
   // ---- loading -----------------------------------------------------------
 
   async function load(append) {
-    var url;
-    if (view.mode === 'tag') {
-      url = API + '/_queries/notes_by_tag?tag=' + encodeURIComponent(view.tag) + '&limit=100';
-    } else if (view.mode === 'search') {
-      url = API + '/_queries/search_notes?q=' + encodeURIComponent(view.q) + '&limit=50';
-    } else {
-      url = NOTES + '?sort=-created_at&limit=' + PAGE;
-      if (append && view.next) { url += '&after=' + encodeURIComponent(view.next); }
-    }
     try {
-      var data = await request('GET', url);
-      var items = rowsOf(data);
+      var items;
+      var next = null;
+      if (view.mode === 'tag') {
+        items = await labs.query('notes_by_tag', { tag: view.tag, limit: 100 });
+      } else if (view.mode === 'search') {
+        items = await labs.query('search_notes', { q: view.q, limit: 50 });
+      } else {
+        var page = await labs.list(NOTES, { sort: '-created_at', limit: PAGE, after: append ? view.next : null });
+        items = page.items || [];
+        next = typeof page.next === 'string' && page.next ? page.next : null;
+      }
       view.items = append ? view.items.concat(items) : items;
-      view.next = view.mode === 'all' && data && typeof data.next === 'string' && data.next ? data.next : null;
+      view.next = next;
       render();
       setStatus('');
     } catch (e) {
-      if (e.status === 401) { return; }
+      if (refused(e).status === 401) { return; }
       if (view.mode === 'search') {
         setStatus('Search is not available: ' + e.message, true);
       } else {
@@ -293,7 +237,7 @@
       }
       save.disabled = true;
       try {
-        await request('PATCH', noteUrl(doc), update);
+        await labs.update(NOTES, doc, update).catch(function (e) { throw refused(e); });
         setStatus('Saved.');
         await reload();
       } catch (e) {
@@ -326,7 +270,7 @@
     var submit = f.querySelector('button[type="submit"]');
     submit.disabled = true;
     try {
-      await request('POST', NOTES, doc);
+      await labs.insert(NOTES, doc).catch(function (e) { throw refused(e); });
       f.reset();
       setStatus('Note added.');
       await showAll();
@@ -343,7 +287,7 @@
 
   async function togglePin(doc) {
     try {
-      await request('PATCH', noteUrl(doc), { $set: { pinned: doc.pinned !== true } });
+      await labs.update(NOTES, doc, { $set: { pinned: doc.pinned !== true } }).catch(function (e) { throw refused(e); });
       await reload();
     } catch (e) {
       if (e.status !== 401) { setStatus('Could not change the pin: ' + e.message, true); }
@@ -354,7 +298,7 @@
     var title = typeof doc.title === 'string' ? doc.title : 'this note';
     if (!window.confirm('Delete "' + title + '"?')) { return; }
     try {
-      await request('DELETE', noteUrl(doc));
+      await labs.delete(NOTES, doc).catch(function (e) { throw refused(e); });
       setStatus('Deleted.');
       await reload();
     } catch (e) {
@@ -372,6 +316,10 @@
     return reload();
   }
 
+  document.querySelectorAll('a[href^="/auth/login"]').forEach(function (a) {
+    a.href = '/auth/login?next=' + encodeURIComponent(location.pathname);
+  });
+
   document.addEventListener('DOMContentLoaded', function () {
     byId('new-note').addEventListener('submit', createNote);
     byId('search').addEventListener('submit', search);
@@ -379,4 +327,3 @@
     byId('more').addEventListener('click', function () { load(true); });
     reload();
   });
-})();

@@ -1,9 +1,9 @@
-// Stats Dashboard front-end. No inline handlers, no innerHTML: all text goes in through textContent.
-(function () {
-  'use strict';
+// Stats Dashboard front-end: talks to the engine only through /labs.js (the experiment comes from the page URL);
+// the click tracker's clicks are read through this experiment's data_scope and followed live.
+// No inline handlers, no innerHTML: all text goes in through textContent.
+import { labs, toDate, toNumber } from '/labs.js';
 
-  var API = '/experiments/stats_dashboard/api';
-  var SHARED_CLICKS = API + '/_shared/click_tracker/clicks';
+  var CLICKS = { owner: 'click_tracker' };
 
   function byId(id) { return document.getElementById(id); }
 
@@ -13,68 +13,17 @@
     s.classList.toggle('error', !!isError);
   }
 
-  function problemMessage(res, data) {
-    if (data && typeof data === 'object') {
-      var msg = data.detail || data.title || '';
-      if (Array.isArray(data.errors) && data.errors.length) {
-        msg += (msg ? ': ' : '') + data.errors.map(function (e) {
-          return (e.path ? e.path + ' ' : '') + (e.message || '');
-        }).join('; ');
-      }
-      if (msg) { return msg; }
-    }
-    return 'HTTP ' + res.status;
-  }
-
-  async function request(method, url, body) {
-    var opts = { method: method, credentials: 'same-origin', headers: { 'Accept': 'application/json' } };
-    if (body !== undefined) {
-      opts.headers['Content-Type'] = 'application/json';
-      opts.body = JSON.stringify(body);
-    }
-    var res = await fetch(url, opts);
-    var text = await res.text();
-    var data = null;
-    if (text) {
-      try { data = JSON.parse(text); } catch (e) { data = null; }
-    }
-    if (res.status === 401) { showLogin(); }
-    if (!res.ok) {
-      var err = new Error(problemMessage(res, data));
-      err.status = res.status;
-      throw err;
-    }
-    return data;
-  }
-
   function showLogin() {
     byId('login').hidden = false;
     byId('content').hidden = true;
   }
 
-  function rowsOf(data) {
-    if (Array.isArray(data)) { return data; }
-    if (data && Array.isArray(data.items)) { return data.items; }
-    return [];
-  }
-
-  function toNumber(v) {
-    if (typeof v === 'number') { return v; }
-    if (v && typeof v === 'object') {
-      var inner = v.$numberLong || v.$numberInt || v.$numberDouble;
-      if (inner !== undefined) { return Number(inner); }
-    }
-    var n = Number(v);
-    return isNaN(n) ? 0 : n;
-  }
-
-  // Dates arrive as relaxed Extended JSON: {"$date": "ISO"} or {"$date": {"$numberLong": "ms"}}.
-  function toDate(v) {
-    if (v === null || v === undefined) { return null; }
-    if (typeof v === 'object' && v.$date !== undefined) { v = v.$date; }
-    if (v && typeof v === 'object' && v.$numberLong !== undefined) { v = Number(v.$numberLong); }
-    var d = new Date(v);
-    return isNaN(d.getTime()) ? null : d;
+  // Every engine call: a 401 (not logged in, session over) shows the login box.
+  function call(promise) {
+    return promise.catch(function (e) {
+      if (e.status === 401) { showLogin(); }
+      throw e;
+    });
   }
 
   function cell(tag, text) {
@@ -94,14 +43,14 @@
   }
 
   async function loadTotalClicks() {
-    var data = await request('GET', SHARED_CLICKS + '?limit=1&count=true');
+    var data = await call(labs.list('clicks', { owner: CLICKS.owner, limit: 1, count: true }));
     var total = data && data.count !== undefined && data.count !== null ? toNumber(data.count) : null;
     byId('total-clicks').textContent = total === null ? '?' : String(total);
     return total;
   }
 
   async function loadRecent() {
-    var items = rowsOf(await request('GET', SHARED_CLICKS + '?sort=-created_at&limit=20&fields=button,created_at'));
+    var items = (await call(labs.list('clicks', { owner: CLICKS.owner, sort: '-created_at', limit: 20, fields: 'button,created_at' }))).items;
     byId('recent-count').textContent = String(items.length);
 
     replaceBody(byId('recent'), items.map(function (doc) {
@@ -130,7 +79,7 @@
   }
 
   async function loadViews() {
-    var data = await request('GET', API + '/views?count=true&limit=1');
+    var data = await call(labs.list('views', { count: true, limit: 1 }));
     var total = data && data.count !== undefined && data.count !== null ? toNumber(data.count) : null;
     byId('total-views').textContent = total === null ? '?' : String(total);
   }
@@ -141,7 +90,7 @@
     var note = byId('by-day-note');
     var table = byId('by-day');
     try {
-      var rows = rowsOf(await request('GET', API + '/_queries/views_by_day?since=' + encodeURIComponent(since) + '&days=30'));
+      var rows = await call(labs.query('views_by_day', { since: since, days: 30 }));
       replaceBody(table, rows.map(function (r) {
         return [cell('td', String(r._id)), cell('td', String(toNumber(r.views)))];
       }));
@@ -181,7 +130,7 @@
       setStatus('Could not load the click total: ' + e.message, true);
     }
     try {
-      await request('POST', API + '/views', view);
+      await call(labs.insert('views', view));
     } catch (e) {
       if (e.status === 401) { return; }
       setStatus('Could not record this view: ' + e.message, true);
@@ -189,8 +138,31 @@
     await refresh(totalLoaded);
   }
 
-  document.addEventListener('DOMContentLoaded', function () {
-    byId('refresh').addEventListener('click', function () { refresh(false); });
-    start();
+  // Live: every click stored in the click tracker refreshes the numbers (one load at a time, one more after it
+  // when clicks arrived meanwhile).
+  var loading = false;
+  var dirty = false;
+  async function live() {
+    if (loading) {
+      dirty = true;
+      return;
+    }
+    loading = true;
+    try {
+      do {
+        dirty = false;
+        await refresh(false);
+      } while (dirty);
+    } finally {
+      loading = false;
+    }
+  }
+
+  document.querySelectorAll('a[href^="/auth/login"]').forEach(function (a) {
+    a.href = '/auth/login?next=' + encodeURIComponent(location.pathname);
   });
-})();
+  start().then(function () {
+    labs.subscribe({ collection: 'clicks', owner: CLICKS.owner, fields: '_id' }, live, {
+      onError: function (e) { if (e.status !== 401) { setStatus('Live updates stopped: ' + e.message, true); } }
+    });
+  });

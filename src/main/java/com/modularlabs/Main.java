@@ -1,19 +1,29 @@
 package com.modularlabs;
 
+import com.modularlabs.store.EmbeddedMongo;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * Entry point. Before Quarkus starts, checks that the embedded store's port is free when the embedded store will
- * be used, so a busy port gives one clear line and exit code 1 instead of a startup stack trace.
+ * Entry point. Before Quarkus starts, checks that no other instance holds the data folder and that the embedded
+ * store's port is free when the embedded store will be used, so either gives one clear line and exit code 1
+ * instead of a startup stack trace.
  */
 @QuarkusMain
 public class Main {
     public static void main(String... args) {
         if (usesEmbeddedStore()) {
+            Path dataDir = Path.of(setting("LABS_DATA_DIR", "labs.store.data-dir", "./data"));
+            Optional<String> held = EmbeddedMongo.heldByAnother(dataDir);
+            if (held.isPresent()) {
+                System.err.println("ERROR: cannot start: " + held.get() + ".");
+                System.exit(1);
+            }
             int port = Integer.parseInt(setting("LABS_EMBEDDED_MONGO_PORT", "labs.store.embedded-port", "27018"));
             try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 probe.setReuseAddress(true);

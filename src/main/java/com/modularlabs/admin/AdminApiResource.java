@@ -226,9 +226,12 @@ public class AdminApiResource {
                 .append("status", d.get("status")).append("documents", d.get("documents", 0L)).append("bytes", d.get("bytes", 0L))
                 .append("percent", d.get("percent", 0)).append("user_email", d.get("user_email"))
                 .append("created_at", d.get("created_at")).append("expires_at", d.get("expires_at"));
-        if (d.get("file_size") != null) {
+        if (d.get("storage_key") != null) {
             out.append("file_size", d.get("file_size")).append("sha256", d.get("sha256"))
                     .append("download", "/admin/api/exports/" + out.getString("id") + "/download");
+        } else if (d.get("file_size") != null || d.get("local_file_path") != null) {
+            // a g.nome export (file kept in g.nome's temp_exports/, never in this service's storage)
+            out.append("file_size", d.get("file_size")).append("available", false).append("note", "not available here");
         }
         if (d.get("error") != null) {
             out.append("error", d.get("error"));
@@ -272,15 +275,7 @@ public class AdminApiResource {
         if (body.length() > maxJson) {
             throw ProblemException.tooLarge("JSON bodies are limited to " + maxJson + " bytes");
         }
-        String t = body.strip();
-        if (!t.startsWith("{")) {
-            throw ProblemException.invalid("Send a JSON object", List.of(new com.modularlabs.common.FieldError("$", "must be an object")));
-        }
-        try {
-            return Document.parse(t);
-        } catch (RuntimeException e) {
-            throw ProblemException.invalid("Malformed JSON", List.of(new com.modularlabs.common.FieldError("$", e.getMessage())));
-        }
+        return com.modularlabs.common.SafeJson.parseObject(body, "The request body");
     }
 
 }

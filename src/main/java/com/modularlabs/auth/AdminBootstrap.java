@@ -31,6 +31,8 @@ public class AdminBootstrap {
     Passwords passwords;
     @Inject
     IdentityCache cache;
+    @Inject
+    com.modularlabs.store.StoreProbe probe;
 
     void onStart(@Observes @Priority(200) StartupEvent ev) {
         List<String> problems = ProdGuard.problems(config.tokenSecret(), config.adminPassword());
@@ -40,11 +42,13 @@ public class AdminBootstrap {
             }
             problems.forEach(p -> LOG.warn("Security: " + p + " (refused in the prod profile)"));
         }
-        Uni<Void> boot = store.ensureIndexes().onFailure().recoverWithNull()
+        Uni<Void> boot = probe.retrying("Auth bootstrap", () -> store.ensureIndexes().onFailure().recoverWithNull()
                 .chain(tokens::init)
-                .chain(this::ensureAdmin)
-                .onFailure().invoke(e -> LOG.warnf("Auth bootstrap failed (%s); retrying", e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(15)).indefinitely();
+                .chain(this::ensureAdmin));
+        if (!probe.reachableAtStartup()) {
+            boot.subscribe().with(x -> { }, e -> LOG.errorf("Auth bootstrap gave up: %s", e.getMessage()));
+            return;
+        }
         try {
             boot.await().atMost(Duration.ofSeconds(30));
         } catch (RuntimeException timeout) {

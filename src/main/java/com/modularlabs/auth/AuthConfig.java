@@ -41,4 +41,35 @@ public interface AuthConfig {
 
     @WithDefault("5M")
     Duration loginFailureWindow();
+
+    /** Attempts per account (any client address) within the failure window before exponential backoff starts. */
+    @WithDefault("20")
+    int loginAccountMaxFailures();
+
+    /** First wait of the per-account backoff; it doubles with every further attempt. */
+    @WithDefault("1S")
+    Duration loginBackoffInitial();
+
+    /** Longest wait the per-account backoff imposes. */
+    @WithDefault("15M")
+    Duration loginBackoffMax();
+
+    /** LABS_TRUST_PROXY: honour X-Forwarded-For/-Proto, but only from a peer in trustedProxies. */
+    @WithDefault("false")
+    boolean trustProxy();
+
+    /** LABS_TRUSTED_PROXIES: addresses or CIDR ranges of the reverse proxies (ingress) in front of the service. */
+    @WithDefault("127.0.0.1")
+    java.util.List<String> trustedProxies();
+
+    /** LABS_PUBLIC_BASE_URL: when it starts with https, cookies get Secure and responses HSTS whatever the hop. */
+    Optional<String> publicBaseUrl();
+
+    /** HSTS max-age sent on HTTPS responses (0: no header). */
+    @WithDefault("365D")
+    Duration hstsMaxAge();
+
+    /** Lifetime of an admin-issued invite link. */
+    @WithDefault("7D")
+    Duration inviteLifetime();
 }

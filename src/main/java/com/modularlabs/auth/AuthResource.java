@@ -29,13 +29,17 @@ public class AuthResource {
     @Inject
     LoginService logins;
     @Inject
-    TokenService tokens;
-    @Inject
     Passwords passwords;
     @Inject
     UserStore store;
     @Inject
     IdentityCache cache;
+    @Inject
+    Sessions sessions;
+    @Inject
+    Invites invites;
+    @Inject
+    ProxyTrust proxies;
     @Inject
     AuthConfig config;
     @Inject
@@ -46,6 +50,9 @@ public class AuthResource {
     @Inject
     @Location("auth/register.html")
     Template registerPage;
+    @Inject
+    @Location("auth/invite.html")
+    Template invitePage;
     @Context
     HttpServerRequest request;
 
@@ -56,6 +63,12 @@ public class AuthResource {
     }
 
     public record TokenResponse(String access_token, String token_type, long expires_in) {
+    }
+
+    public record PasswordChange(String current_password, String new_password) {
+    }
+
+    public record InviteAcceptance(String password, String password_confirm) {
     }
 
     /** Local paths only: "/x" yes; "//x", "/\x", "https://x", control characters and anything not starting with "/" no. */
@@ -76,21 +89,22 @@ public class AuthResource {
     }
 
     String clientIp() {
-        return request.remoteAddress() == null ? "unknown" : request.remoteAddress().host();
+        return proxies.clientAddress(request);
     }
 
     NewCookie sessionCookie(String value, int maxAge) {
-        boolean secure = switch (config.cookieSecure().toLowerCase()) {
+        boolean secure = switch (config.cookieSecure().toLowerCase(java.util.Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> "https".equalsIgnoreCase(request.scheme());
+            default -> proxies.https(request);
         };
         return new NewCookie.Builder(config.cookieName()).value(value).path("/").httpOnly(true).secure(secure)
                 .sameSite(NewCookie.SameSite.LAX).maxAge(maxAge).build();
     }
 
-    private NewCookie sessionFor(LabsUser u) {
-        return sessionCookie(tokens.issue(u, config.sessionLifetime(), "session"), (int) config.sessionLifetime().toSeconds());
+    private Uni<NewCookie> sessionFor(LabsUser u) {
+        return sessions.open(u, Sessions.SESSION, config.sessionLifetime())
+                .map(t -> sessionCookie(t, (int) config.sessionLifetime().toSeconds()));
     }
 
     @GET
@@ -107,8 +121,8 @@ public class AuthResource {
     @Produces(MediaType.TEXT_HTML)
     public Uni<Response> loginFormPost(@FormParam("email") String email, @FormParam("password") String password, @FormParam("next") String next) {
         String target = safeNext(next);
-        return logins.login(email, password, clientIp())
-                .map(u -> Response.seeOther(URI.create(target)).cookie(sessionFor(u)).build())
+        return logins.login(email, password, clientIp()).chain(this::sessionFor)
+                .map(c -> Response.seeOther(URI.create(target)).cookie(c).build())
                 .onFailure(ProblemException.class).recoverWithItem(t -> {
                     ProblemException p = (ProblemException) t;
                     Response.ResponseBuilder rb = Response.status(p.status()).type(MediaType.TEXT_HTML_TYPE)
@@ -127,7 +141,7 @@ public class AuthResource {
         Credentials body = c == null ? new Credentials(null, null, null) : c;
         String target = safeNext(body.next());
         return logins.login(body.email(), body.password(), clientIp())
-                .map(u -> Response.ok(Map.of("email", u.email(), "roles", u.roles(), "next", target)).cookie(sessionFor(u)).build());
+                .chain(u -> sessionFor(u).map(k -> Response.ok(Map.of("email", u.email(), "roles", u.roles(), "next", target)).cookie(k).build()));
     }
 
     @POST
@@ -137,15 +151,83 @@ public class AuthResource {
     public Uni<TokenResponse> token(Credentials c) {
         Credentials body = c == null ? new Credentials(null, null, null) : c;
         return logins.login(body.email(), body.password(), clientIp())
-                .map(u -> new TokenResponse(tokens.issue(u, config.tokenLifetime(), "api"), "Bearer", config.tokenLifetime().toSeconds()));
+                .chain(u -> sessions.open(u, Sessions.API, config.tokenLifetime()))
+                .map(t -> new TokenResponse(t, "Bearer", config.tokenLifetime().toSeconds()));
+    }
+
+    /** Ends this session (cookie) or token (bearer) on the server, on every replica, and clears the cookie. */
+    @POST
+    @Path("/logout")
+    public Uni<Response> logout(@jakarta.ws.rs.HeaderParam("Accept") String accept) {
+        Response.ResponseBuilder rb = accept != null && accept.contains("text/html")
+                ? Response.seeOther(URI.create("/")) : Response.noContent();
+        String sid = identity.isAnonymous() ? null : identity.getAttribute(LabsIdentityProvider.SESSION_ID);
+        Uni<Void> end = sid == null ? Uni.createFrom().voidItem() : sessions.end(sid);
+        return end.map(x -> rb.cookie(sessionCookie("", 0)).build());
+    }
+
+    /** Self-service password change: the current password is checked (and throttled) like a login; every session ends. */
+    @POST
+    @Path("/password")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> changePassword(PasswordChange p) {
+        if (identity.isAnonymous()) {
+            throw ProblemException.unauthorized("Not logged in");
+        }
+        if (p == null) {
+            throw ProblemException.badRequest("A JSON body {current_password, new_password} is required");
+        }
+        Subjects.requirePassword(p.new_password(), "$.new_password");
+        String userId = identity.getAttribute(LabsIdentityProvider.USER_ID);
+        boolean cookie = "cookie".equals(identity.getAttribute(LabsIdentityProvider.SOURCE));
+        return logins.login(identity.getPrincipal().getName(), p.current_password(), clientIp())
+                .call(u -> passwords.hash(p.new_password()).chain(hash -> store.users().updateOne(
+                        com.mongodb.client.model.Filters.eq("_id", UserStore.idValue(userId)), com.mongodb.client.model.Updates.set("password_hash", hash))))
+                .call(u -> sessions.endAll(userId))
+                .chain(u -> cookie ? sessionFor(u).map(c -> Response.noContent().cookie(c).build()) : Uni.createFrom().item(Response.noContent().build()));
+    }
+
+    @GET
+    @Path("/invite/{token}")
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> inviteForm(@jakarta.ws.rs.PathParam("token") String token) {
+        return invites.peek(token).map(email -> email == null
+                ? Response.status(404).type(MediaType.TEXT_HTML_TYPE).entity(invitePage.data("email", null).data("error", Invites.GONE).render()).build()
+                : Response.ok(invitePage.data("email", email).data("error", null).render(), MediaType.TEXT_HTML_TYPE).build());
     }
 
     @POST
-    @Path("/logout")
-    public Response logout(@jakarta.ws.rs.HeaderParam("Accept") String accept) {
-        Response.ResponseBuilder rb = accept != null && accept.contains("text/html")
-                ? Response.seeOther(URI.create("/")) : Response.noContent();
-        return rb.cookie(sessionCookie("", 0)).build();
+    @Path("/invite/{token}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_HTML)
+    public Uni<Response> inviteFormPost(@jakarta.ws.rs.PathParam("token") String token, @FormParam("password") String password,
+            @FormParam("password_confirm") String confirm) {
+        return acceptInvite(token, new InviteAcceptance(password, confirm)).chain(this::sessionFor)
+                .map(c -> Response.seeOther(URI.create("/")).cookie(c).build())
+                .onFailure(ProblemException.class).recoverWithItem(t -> {
+                    ProblemException p = (ProblemException) t;
+                    String msg = p.getMessage() + (p.errors().isEmpty() ? "" : ": " + p.errors().get(0).message());
+                    return Response.status(p.status()).type(MediaType.TEXT_HTML_TYPE)
+                            .entity(invitePage.data("email", p.status() == 404 ? null : "").data("error", msg).render()).build();
+                });
+    }
+
+    @POST
+    @Path("/invite/{token}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Response> inviteJson(@jakarta.ws.rs.PathParam("token") String token, InviteAcceptance a) {
+        return acceptInvite(token, a == null ? new InviteAcceptance(null, null) : a)
+                .chain(u -> sessionFor(u).map(c -> Response.ok(Map.of("email", u.email(), "email_verified", u.verified())).cookie(c).build()));
+    }
+
+    private Uni<LabsUser> acceptInvite(String token, InviteAcceptance a) {
+        Subjects.requirePassword(a.password(), "$.password");
+        if (!a.password().equals(a.password_confirm())) {
+            throw ProblemException.invalid("Passwords do not match", List.of(new FieldError("$.password_confirm", "does not match password")));
+        }
+        return passwords.hash(a.password()).chain(hash -> invites.accept(token, hash));
     }
 
     @GET
@@ -156,7 +238,8 @@ public class AuthResource {
             throw ProblemException.unauthorized("Not logged in");
         }
         return Map.of("email", identity.getPrincipal().getName(), "roles", identity.getRoles(),
-                "admin", identity.hasRole(ExperimentAccess.ADMIN_ROLE));
+                "admin", identity.hasRole(ExperimentAccess.ADMIN_ROLE),
+                "email_verified", !Boolean.FALSE.equals(identity.getAttribute(LabsIdentityProvider.VERIFIED)));
     }
 
     private void requireRegistration() {
@@ -182,7 +265,7 @@ public class AuthResource {
         requireRegistration();
         String target = safeNext(next);
         return register(new Registration(email, password, confirm, next))
-                .map(u -> Response.seeOther(URI.create(target)).cookie(sessionFor(u)).build())
+                .chain(this::sessionFor).map(c -> Response.seeOther(URI.create(target)).cookie(c).build())
                 .onFailure(ProblemException.class).recoverWithItem(t -> {
                     ProblemException p = (ProblemException) t;
                     String msg = p.getMessage() + (p.errors().isEmpty() ? "" : ": " + p.errors().get(0).message());
@@ -198,10 +281,14 @@ public class AuthResource {
     public Uni<Response> registerJson(Registration r) {
         requireRegistration();
         return register(r == null ? new Registration(null, null, null, null) : r)
-                .map(u -> Response.status(201).entity(Map.of("id", u.id(), "email", u.email(), "roles", u.roles())).cookie(sessionFor(u)).build());
+                .chain(u -> sessionFor(u).map(c -> Response.status(201)
+                        .entity(Map.of("id", u.id(), "email", u.email(), "roles", u.roles(), "email_verified", u.verified())).cookie(c).build()));
     }
 
-    /** New users get no roles, ever: role grants come only from admins (never from the chosen address). */
+    /**
+     * New users get no roles, ever: role grants come only from admins (never from the chosen address). The address is
+     * unproven (email_verified=false), so auth_policy.allowed_users does not match it until an admin invite verifies it.
+     */
     private Uni<LabsUser> register(Registration r) {
         String email = Subjects.requireEmail(r.email());
         Subjects.requirePassword(r.password(), "$.password");
@@ -209,7 +296,7 @@ public class AuthResource {
             throw ProblemException.invalid("Passwords do not match", List.of(new FieldError("$.password_confirm", "does not match password")));
         }
         return passwords.hash(r.password())
-                .chain(hash -> store.insertIfAbsent(email, hash, List.of(), false))
+                .chain(hash -> store.insertIfAbsent(email, hash, List.of(), false, false))
                 // stale g.nome casbin grants for a (deleted) account of that address must not pass to a self-registered one
                 .call(created -> created ? store.dropCasbinGrants(email) : Uni.createFrom().voidItem())
                 .chain(created -> {

@@ -38,7 +38,7 @@ public class CsrfGuard {
             return;
         }
         boolean cookie = req.getCookie(config.cookieName()) != null;
-        boolean authForm = req.path().startsWith("/auth/login") || req.path().startsWith("/auth/register");
+        boolean authForm = req.path().startsWith("/auth/login") || req.path().startsWith("/auth/register") || req.path().startsWith("/auth/invite/");
         if (!cookie && !authForm) {
             rc.next();
             return;

@@ -7,7 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Who may use an experiment (pages, static files, data API): auth_required needs a logged-in user; a non-empty
- * auth_policy.allowed_users / allowed_roles narrows it further. Admins may use every experiment.
+ * auth_policy.allowed_users / allowed_roles narrows it further (allowed_users matches verified addresses only).
+ * Admins may use every experiment.
  */
 @ApplicationScoped
 public class ExperimentAccess {
@@ -44,7 +45,9 @@ public class ExperimentAccess {
             return 0;
         }
         String user = who.getPrincipal().getName();
-        if (e.allowedUsers().stream().anyMatch(u -> u != null && u.trim().equalsIgnoreCase(user))) {
+        // an address nobody proved (self-registration) never matches allowed_users: anyone could have typed it
+        boolean verified = !Boolean.FALSE.equals(who.getAttribute(LabsIdentityProvider.VERIFIED));
+        if (verified && e.allowedUsers().stream().anyMatch(u -> u != null && u.trim().equalsIgnoreCase(user))) {
             return 0;
         }
         // manifests may name roles as "editor" or "role:editor"; identities carry the bare name

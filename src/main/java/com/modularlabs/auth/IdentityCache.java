@@ -25,13 +25,25 @@ public class IdentityCache {
     UserStore store;
     @Inject
     ChangeFeed feed;
+    @Inject
+    Sessions sessions;
 
     void onStart(@Observes @Priority(150) StartupEvent ev) {
         feed.subscribe(UserStore.USERS, key -> invalidateAll());
         feed.subscribe(UserStore.CASBIN, key -> invalidateAll());
+        feed.subscribe(Sessions.SESSIONS, key -> invalidateAll());
     }
 
-    /** The current user record for a token subject; empty when deleted. */
+    private record Key(String userId, String sid, String use) {
+    }
+
+    /** The current user record for a token's subject and session; empty when the user or the session is gone. */
+    public Uni<Optional<LabsUser>> get(String userId, String sid, String use) {
+        return cache.getAsync(new Key(userId, sid, use), k -> sessions.valid(sid, userId, use)
+                .chain(ok -> ok ? store.loadIdentity(userId) : Uni.createFrom().<LabsUser>nullItem()).map(Optional::ofNullable));
+    }
+
+    /** The current user record without a session (function data tokens: short-lived, issued per call). */
     public Uni<Optional<LabsUser>> get(String userId) {
         return cache.getAsync(userId, id -> store.loadIdentity(id).map(Optional::ofNullable));
     }

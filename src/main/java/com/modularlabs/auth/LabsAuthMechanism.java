@@ -32,14 +32,39 @@ public class LabsAuthMechanism implements HttpAuthenticationMechanism {
     public Uni<SecurityIdentity> authenticate(RoutingContext rc, IdentityProviderManager ipm) {
         String bearer = bearer(rc);
         if (bearer != null) {
-            return ipm.authenticate(new LabsTokenRequest(bearer, "bearer"));
+            return ipm.authenticate(new LabsTokenRequest(bearer, "bearer")).invoke(id -> confineFunctionToken(id, rc));
         }
         Cookie c = rc.request().getCookie(config.cookieName());
         if (c == null || c.getValue().isEmpty()) {
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
-        return ipm.authenticate(new LabsTokenRequest(c.getValue(), "cookie"))
+        return ipm.authenticate(new LabsTokenRequest(c.getValue(), "cookie", experimentScope(rc.request().path()))).invoke(id -> confineFunctionToken(id, rc))
                 .onFailure(AuthenticationFailedException.class).recoverWithNull();
+    }
+
+    /**
+     * A function's data token is good only on its own experiment's data API (its documents, named queries and
+     * functions), never on another experiment's, on _shared reads, on admin or auth routes.
+     */
+    static void confineFunctionToken(io.quarkus.security.identity.SecurityIdentity id, RoutingContext rc) {
+        String scope = id == null ? null : id.getAttribute(LabsIdentityProvider.FUNCTION_SCOPE);
+        if (scope == null) {
+            return;
+        }
+        String base = "/experiments/" + scope + "/api/";
+        String path = rc.normalizedPath();
+        if (!path.startsWith(base) || path.startsWith(base + "_shared/")) {
+            throw new AuthenticationFailedException("function data token used outside its experiment's data API");
+        }
+    }
+
+    /**
+     * Routes an experiment's own front-end script can reach with the visitor's cookie besides /admin (which
+     * AdminOriginGuard protects). A cookie session does not carry the admin role there, so a hostile bundle's script
+     * cannot use a visiting admin's powers on other experiments' data; admins manage data through the panel or a token.
+     */
+    static boolean experimentScope(String path) {
+        return path != null && (path.startsWith("/experiments/") || path.startsWith("/api/"));
     }
 
     static String bearer(RoutingContext rc) {

@@ -6,10 +6,21 @@ import io.quarkus.security.identity.request.BaseAuthenticationRequest;
 public class LabsTokenRequest extends BaseAuthenticationRequest {
     private final String token;
     private final String source;
+    private final boolean withoutAdmin;
 
     public LabsTokenRequest(String token, String source) {
+        this(token, source, false);
+    }
+
+    /** withoutAdmin: the identity gets every role but admin (a session cookie on an experiment's routes). */
+    public LabsTokenRequest(String token, String source, boolean withoutAdmin) {
         this.token = token;
         this.source = source;
+        this.withoutAdmin = withoutAdmin;
+    }
+
+    public boolean withoutAdmin() {
+        return withoutAdmin;
     }
 
     public String token() {

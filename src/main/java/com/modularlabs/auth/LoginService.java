@@ -10,7 +10,7 @@ import java.util.Locale;
 import org.bson.Document;
 
 /**
- * Password login shared by /auth/login and /auth/token: throttle check first (no bcrypt for throttled callers),
+ * Password login shared by /auth/login and /auth/token: the attempt is counted first (no bcrypt for throttled callers),
  * one projected read, bcrypt on a worker thread (against a dummy hash for unknown users, so both cost the same),
  * the same 401 for unknown user, wrong password and disabled account. Counts labs_auth_logins_total{result}.
  */
@@ -39,8 +39,8 @@ public class LoginService {
 
     public Uni<LabsUser> login(String rawEmail, String password, String clientIp) {
         String email = Subjects.normalizeEmail(rawEmail);
-        String key = LoginThrottle.key(clientIp, email != null ? email : String.valueOf(rawEmail).trim().toLowerCase(Locale.ROOT));
-        return throttle.check(key)
+        String account = email != null ? email : String.valueOf(rawEmail).trim().toLowerCase(Locale.ROOT);
+        return throttle.attempt(clientIp, account)
                 .onFailure(ProblemException.class).invoke(t -> throttled.increment())
                 .chain(() -> email == null ? Uni.createFrom().<Document>nullItem() : store.findForLogin(email))
                 .chain(doc -> passwords.verify(password, doc == null ? null : doc.get("password_hash"))
@@ -48,11 +48,10 @@ public class LoginService {
                 .chain(doc -> {
                     if (doc == null) {
                         failure.increment();
-                        return throttle.failed(key).onFailure().recoverWithNull()
-                                .chain(() -> Uni.createFrom().failure(ProblemException.unauthorized(INVALID)));
+                        return Uni.createFrom().failure(ProblemException.unauthorized(INVALID));
                     }
                     success.increment();
-                    return throttle.succeeded(key).onFailure().recoverWithNull().chain(() -> store.withCasbin(doc));
+                    return throttle.succeeded(clientIp, account).onFailure().recoverWithNull().chain(() -> store.withCasbin(doc));
                 });
     }
 }

@@ -2,9 +2,9 @@ package com.modularlabs.auth;
 
 import com.modularlabs.common.ProblemException;
 import com.mongodb.client.model.Filters;
-import io.quarkus.mongodb.FindOptions;
-import com.mongodb.client.model.Projections;
-import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Updates;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,9 +17,16 @@ import java.util.Map;
 import org.bson.Document;
 
 /**
- * labs.auth.login-max-failures failed logins per (client IP, e-mail) within labs.auth.login-failure-window → 429 with
- * Retry-After. Failures are documents in login_failures (TTL index), so every replica shares the count. The key is a
- * SHA-256 of ip|email: no addresses stored in clear.
+ * Login throttle, shared by every replica through login_failures (one counter document per key, TTL on "until").
+ * Every attempt is counted BEFORE bcrypt with one atomic findOneAndUpdate($inc, upsert) that returns the new count,
+ * so a parallel burst cannot slip past the limit:
+ * <ul>
+ * <li>per (client address, e-mail): labs.auth.login-max-failures attempts per labs.auth.login-failure-window, then 429;</li>
+ * <li>per account, whatever the address: labs.auth.login-account-max-failures attempts per window, then exponential
+ * backoff (login-backoff-initial, doubling, up to login-backoff-max): each further attempt must win a conditional update of
+ * "next", so exactly one attempt passes per opening.</li>
+ * </ul>
+ * A successful login deletes both counters. Keys are SHA-256 hashes: no addresses stored in clear.
  */
 @ApplicationScoped
 public class LoginThrottle {
@@ -28,38 +35,74 @@ public class LoginThrottle {
     @Inject
     AuthConfig config;
 
-    static String key(String ip, String email) {
+    static String hash(String s) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest((ip + "|" + email).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Fails with a 429 ProblemException when the key is over the limit. */
-    public Uni<Void> check(String key) {
+    static String key(String ip, String email) {
+        return "ip:" + hash(ip + "|" + email);
+    }
+
+    static String accountKey(String email) {
+        return "account:" + hash(email);
+    }
+
+    private static ProblemException tooMany(long retryMillis, String why) {
+        long retry = Math.max(1, (retryMillis + 999) / 1000);
+        return new ProblemException(429, "Too Many Requests", why + "; try again in " + retry + " s.", List.of(),
+                Map.of("Retry-After", String.valueOf(retry)));
+    }
+
+    /** Counts one attempt for both keys; fails with a 429 ProblemException (Retry-After) when either is over its limit. */
+    public Uni<Void> attempt(String ip, String email) {
         long now = System.currentTimeMillis();
-        long window = config.loginFailureWindow().toMillis();
-        int max = config.loginMaxFailures();
-        return store.coll(UserStore.FAILURES).find(Filters.and(Filters.eq("key", key), Filters.gt("at", new Date(now - window))),
-                        new FindOptions().projection(Projections.include("at")).sort(Sorts.descending("at")).limit(max))
-                .collect().asList().map(recent -> {
-                    if (recent.size() >= max) {
-                        Date oldest = recent.get(recent.size() - 1).getDate("at");
-                        long retry = Math.max(1, (oldest.getTime() + window - now + 999) / 1000);
-                        throw new ProblemException(429, "Too Many Requests",
-                                "Too many failed logins; try again in " + retry + " s.", List.of(), Map.of("Retry-After", String.valueOf(retry)));
+        return count(key(ip, email), now, 2).chain(d -> {
+            if (d.getInteger("n", 0) > config.loginMaxFailures()) {
+                return Uni.createFrom().failure(tooMany(d.getDate("until").getTime() - now, "Too many failed logins"));
+            }
+            return count(accountKey(email), now, 2).chain(a -> backoff(a, now));
+        });
+    }
+
+    /** The counter after this attempt: $inc on a live window, or a fresh window (an expired one is removed first). */
+    private Uni<Document> count(String key, long now, int retries) {
+        var c = store.coll(UserStore.FAILURES);
+        return c.findOneAndUpdate(Filters.and(Filters.eq("_id", key), Filters.gt("until", new Date(now))),
+                        Updates.combine(Updates.inc("n", 1), Updates.setOnInsert("until", new Date(now + config.loginFailureWindow().toMillis()))),
+                        new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER))
+                .onFailure(t -> UserStore.duplicateKey(t) && retries > 0) // an expired window is still there: drop it, count again
+                .recoverWithUni(() -> c.deleteOne(Filters.and(Filters.eq("_id", key), Filters.lte("until", new Date(now))))
+                        .chain(() -> count(key, now, retries - 1)));
+    }
+
+    private Uni<Void> backoff(Document account, long now) {
+        int over = account.getInteger("n", 0) - config.loginAccountMaxFailures();
+        if (over <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        long delay = Math.min(config.loginBackoffMax().toMillis(), config.loginBackoffInitial().toMillis() << Math.min(over - 1, 20));
+        Date next = new Date(now + delay);
+        // one winner per opening: only an attempt that finds "next" passed may move it further
+        return store.coll(UserStore.FAILURES).findOneAndUpdate(
+                        Filters.and(Filters.eq("_id", account.getString("_id")), Filters.or(Filters.exists("next", false), Filters.lte("next", new Date(now)))),
+                        Updates.combine(Updates.set("next", next), Updates.max("until", new Date(next.getTime() + config.loginFailureWindow().toMillis()))))
+                .chain(won -> {
+                    if (won != null) {
+                        return Uni.createFrom().voidItem();
                     }
-                    return null;
-                }).replaceWithVoid();
+                    return store.coll(UserStore.FAILURES).find(Filters.eq("_id", account.getString("_id"))).collect().first()
+                            .chain(d -> {
+                                Date n = d == null ? null : d.getDate("next");
+                                return Uni.createFrom().failure(tooMany(n == null ? 1000 : n.getTime() - now, "Too many failed logins for this account"));
+                            });
+                });
     }
 
-    public Uni<Void> failed(String key) {
-        return store.coll(UserStore.FAILURES).insertOne(new Document("key", key).append("at", new Date())).replaceWithVoid();
-    }
-
-    public Uni<Void> succeeded(String key) {
-        return store.coll(UserStore.FAILURES).deleteMany(Filters.eq("key", key)).replaceWithVoid();
+    public Uni<Void> succeeded(String ip, String email) {
+        return store.coll(UserStore.FAILURES).deleteMany(Filters.in("_id", key(ip, email), accountKey(email))).replaceWithVoid();
     }
 }

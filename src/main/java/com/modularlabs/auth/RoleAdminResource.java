@@ -36,6 +36,8 @@ public class RoleAdminResource {
     UserStore store;
     @Inject
     IdentityCache cache;
+    @Inject
+    Sessions sessions;
 
     public record Grant(String email, String role) {
     }
@@ -83,11 +85,22 @@ public class RoleAdminResource {
     public Uni<Response> revoke(@QueryParam("email") String rawEmail, @QueryParam("role") String rawRole) {
         String email = Subjects.requireEmail(rawEmail);
         String role = Subjects.requireRole(rawRole);
-        Bson change = role.equals(ExperimentAccess.ADMIN_ROLE)
-                ? Updates.combine(Updates.pull("roles", role), Updates.set("is_admin", false)) : Updates.pull("roles", role);
-        return store.users().updateOne(Filters.eq("email", email), change)
-                .chain(() -> store.coll(UserStore.CASBIN).deleteMany(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email), Filters.eq("v1", role))))
-                .chain(() -> cache.changed(UserStore.CASBIN, email))
+        // grants are matched the way checks read them (Subjects.normalizeRole: case-insensitive, "role:" prefix), so
+        // g.nome's "Admin" or "role:Admin" rows and users.roles entries go too, not only the exact spelling "admin"
+        return store.users().find(Filters.eq("email", email), new FindOptions().projection(Projections.include("_id", "roles")).limit(1))
+                .collect().first().chain(user -> {
+                    List<Object> spellings = new java.util.ArrayList<>();
+                    spellings.add(role);
+                    if (user != null && user.get("roles") instanceof List<?> held) {
+                        held.stream().filter(r -> r instanceof String s && role.equals(Subjects.normalizeRole(s))).forEach(spellings::add);
+                    }
+                    Bson pull = Updates.pullAll("roles", spellings);
+                    Bson change = role.equals(ExperimentAccess.ADMIN_ROLE) ? Updates.combine(pull, Updates.set("is_admin", false)) : pull;
+                    return store.users().updateOne(Filters.eq("email", email), change)
+                            .chain(() -> store.revokeCasbinRole(email, role))
+                            .chain(() -> user == null ? Uni.createFrom().voidItem() : sessions.endAll(UserStore.idString(user.get("_id"))).replaceWithVoid())
+                            .chain(() -> cache.changed(UserStore.CASBIN, email));
+                })
                 .map(x -> Response.noContent().build());
     }
 

@@ -99,9 +99,37 @@ public class TokenService {
     }
 
     public String issue(LabsUser user, Duration lifetime, String use) {
+        return issue(user, lifetime, use, null);
+    }
+
+    /** "use" (session or api) and "sid" (the server-side session) are checked on every request by LabsIdentityProvider. */
+    public String issue(LabsUser user, Duration lifetime, String use, String sid) {
         Instant now = Instant.now();
-        return Jwt.issuer(ISSUER).subject(user.id()).upn(user.email()).issuedAt(now).expiresAt(now.plus(lifetime))
-                .claim("use", use).jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(key);
+        var b = Jwt.issuer(ISSUER).subject(user.id()).upn(user.email()).issuedAt(now).expiresAt(now.plus(lifetime)).claim("use", use);
+        if (sid != null) {
+            b.claim("sid", sid);
+        }
+        return b.jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(key);
+    }
+
+    /** "use" of a data token handed to a function for one call: confined to one experiment's data API. */
+    public static final String FUNCTION_USE = "function-data";
+    /** Claim naming the experiment a function data token is confined to. */
+    public static final String FUNCTION_EXPERIMENT = "labs_experiment";
+
+    /**
+     * A short-lived data token for a function called on behalf of a user (userId null: an anonymous caller);
+     * accepted only on that experiment's data API (see LabsAuthMechanism), with the user's roles minus admin plus
+     * the {@code service} level.
+     */
+    public String issueFunctionToken(String userId, String slug, String requestId, Duration lifetime) {
+        Instant now = Instant.now();
+        var b = Jwt.issuer(ISSUER).subject(userId == null ? "anonymous" : userId).issuedAt(now).expiresAt(now.plus(lifetime))
+                .claim("use", FUNCTION_USE).claim(FUNCTION_EXPERIMENT, slug).claim("rid", requestId);
+        if (userId == null) {
+            b.claim("anon", true);
+        }
+        return b.jws().algorithm(io.smallrye.jwt.algorithm.SignatureAlgorithm.HS256).sign(key);
     }
 
     /** The verified token, or null when forged, expired, wrongly signed, of another algorithm, or malformed. */

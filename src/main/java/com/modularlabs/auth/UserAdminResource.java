@@ -39,6 +39,8 @@ public class UserAdminResource {
     IdentityCache cache;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    Sessions sessions;
 
     public record NewUser(String email, String password, List<String> roles) {
     }
@@ -53,6 +55,7 @@ public class UserAdminResource {
         m.put("roles", new ArrayList<>(UserStore.rolesOf(d)));
         m.put("is_admin", UserStore.rolesOf(d).contains(ExperimentAccess.ADMIN_ROLE));
         m.put("disabled", Boolean.TRUE.equals(d.get("disabled")));
+        m.put("email_verified", UserStore.verified(d));
         m.put("created_at", d.getDate("created_at") == null ? null : d.getDate("created_at").toInstant().toString());
         return m;
     }
@@ -106,7 +109,7 @@ public class UserAdminResource {
     @Path("/{id}/disable")
     public Uni<Map<String, Object>> disable(@PathParam("id") String id) {
         notSelf(id, "disable");
-        return update(id, Updates.set("disabled", true));
+        return update(id, Updates.set("disabled", true)).call(x -> sessions.endAll(id));
     }
 
     @POST
@@ -121,7 +124,33 @@ public class UserAdminResource {
     public Uni<Response> resetPassword(@PathParam("id") String id, NewPassword p) {
         Subjects.requirePassword(p == null ? null : p.password(), "$.password");
         return passwords.hash(p.password()).chain(hash -> update(id, Updates.set("password_hash", hash)))
+                .call(x -> sessions.endAll(id))
                 .map(x -> Response.noContent().build());
+    }
+
+    /** The user's live sessions and API tokens (no token values: those are never stored). */
+    @GET
+    @Path("/{id}/sessions")
+    public Uni<List<Map<String, Object>>> sessions(@PathParam("id") String id) {
+        return sessions.list(id);
+    }
+
+    /** Ends every session and token of the user on every replica. */
+    @DELETE
+    @Path("/{id}/sessions")
+    public Uni<Map<String, Object>> endSessions(@PathParam("id") String id) {
+        return sessions.endAll(id).map(n -> Map.of("ended", n));
+    }
+
+    @DELETE
+    @Path("/{id}/sessions/{sid}")
+    public Uni<Response> endSession(@PathParam("id") String id, @PathParam("sid") String sid) {
+        return sessions.end(id, sid).map(found -> {
+            if (!found) {
+                throw ProblemException.notFound("No session " + sid + " of user " + id);
+            }
+            return Response.noContent().build();
+        });
     }
 
     @DELETE
@@ -132,6 +161,7 @@ public class UserAdminResource {
                         new com.mongodb.client.model.FindOneAndDeleteOptions().projection(Projections.include("email")))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
                 .call(d -> store.dropCasbinGrants(d.getString("email")))
+                .call(d -> sessions.endAll(id))
                 .call(d -> cache.changed(UserStore.USERS, id))
                 .map(d -> Response.noContent().build());
     }

@@ -35,9 +35,9 @@ public class UserStore implements CoreIndexes.Contributor {
     public static final String SETTINGS = com.modularlabs.store.EngineCollections.SETTINGS;
     public static final String FAILURES = com.modularlabs.store.EngineCollections.LOGIN_FAILURES;
     /** What login and the identity check read: never more. */
-    static final Bson LOGIN_FIELDS = Projections.include("_id", "email", "password_hash", "roles", "is_admin", "disabled");
-    static final Bson IDENTITY_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled");
-    static final Bson LIST_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled", "created_at");
+    static final Bson LOGIN_FIELDS = Projections.include("_id", "email", "password_hash", "roles", "is_admin", "disabled", "email_verified");
+    static final Bson IDENTITY_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled", "email_verified");
+    static final Bson LIST_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled", "email_verified", "created_at");
 
     @Inject
     ReactiveMongoClient client;
@@ -57,8 +57,10 @@ public class UserStore implements CoreIndexes.Contributor {
         return Uni.join().all(
                 users().createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique")).replaceWithVoid(),
                 coll(CASBIN).createIndex(Indexes.ascending("ptype", "v0"), new IndexOptions().name("ptype_v0")).replaceWithVoid(),
-                coll(FAILURES).createIndex(Indexes.ascending("key", "at"), new IndexOptions().name("key_at")).replaceWithVoid(),
-                coll(FAILURES).createIndex(Indexes.ascending("at"), new IndexOptions().name("ttl").expireAfter(3600L, TimeUnit.SECONDS)).replaceWithVoid())
+                coll(FAILURES).createIndex(Indexes.ascending("until"), new IndexOptions().name("until_ttl").expireAfter(0L, TimeUnit.SECONDS)).replaceWithVoid(),
+                coll(Sessions.SESSIONS).createIndex(Indexes.ascending("user_id"), new IndexOptions().name("user_id")).replaceWithVoid(),
+                coll(Sessions.SESSIONS).createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("ttl").expireAfter(0L, TimeUnit.SECONDS)).replaceWithVoid(),
+                coll(Invites.INVITES).createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("ttl").expireAfter(0L, TimeUnit.SECONDS)).replaceWithVoid())
                 .andCollectFailures().replaceWithVoid();
     }
 
@@ -94,8 +96,13 @@ public class UserStore implements CoreIndexes.Contributor {
                             roles.add(role);
                         }
                     }
-                    return new LabsUser(idString(doc.get("_id")), email, Set.copyOf(roles), Boolean.TRUE.equals(doc.get("disabled")));
+                    return new LabsUser(idString(doc.get("_id")), email, Set.copyOf(roles), Boolean.TRUE.equals(doc.get("disabled")), verified(doc));
                 });
+    }
+
+    /** Self-registered accounts carry email_verified=false until an invite proves the address; older records (no field) count as verified. */
+    static boolean verified(Document doc) {
+        return !Boolean.FALSE.equals(doc.get("email_verified"));
     }
 
     static Set<String> rolesOf(Document doc) {
@@ -117,8 +124,12 @@ public class UserStore implements CoreIndexes.Contributor {
 
     /** Inserts; emits false when the e-mail already exists (unique index: safe with several replicas). */
     public Uni<Boolean> insertIfAbsent(String email, String hash, List<String> roles, boolean admin) {
+        return insertIfAbsent(email, hash, roles, admin, true);
+    }
+
+    public Uni<Boolean> insertIfAbsent(String email, String hash, List<String> roles, boolean admin, boolean verified) {
         Document doc = new Document("email", email).append("password_hash", hash).append("roles", new ArrayList<>(roles))
-                .append("is_admin", admin).append("disabled", false).append("created_at", new Date());
+                .append("is_admin", admin).append("disabled", false).append("email_verified", verified).append("created_at", new Date());
         return users().insertOne(doc).replaceWith(true)
                 .onFailure(UserStore::duplicateKey).recoverWithItem(false);
     }
@@ -138,6 +149,16 @@ public class UserStore implements CoreIndexes.Contributor {
         Bson filter = after == null ? new Document() : Filters.gt("_id", idValue(after));
         return users().find(filter, new io.quarkus.mongodb.FindOptions().projection(LIST_FIELDS).sort(Sorts.ascending("_id")).limit(limit))
                 .collect().asList();
+    }
+
+    /** Deletes the user's casbin "g" rows whose role reads as {@code role} (any case, with or without "role:"). */
+    public Uni<Void> revokeCasbinRole(String email, String role) {
+        return coll(CASBIN).find(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email)),
+                        new io.quarkus.mongodb.FindOptions().projection(Projections.include("_id", "v1")).batchSize(1000)).collect().asList()
+                .chain(rules -> {
+                    List<Object> ids = rules.stream().filter(r -> role.equals(Subjects.normalizeRole(r.getString("v1")))).map(r -> r.get("_id")).toList();
+                    return ids.isEmpty() ? Uni.createFrom().voidItem() : coll(CASBIN).deleteMany(Filters.in("_id", ids)).replaceWithVoid();
+                });
     }
 
     public Uni<Void> dropCasbinGrants(String email) {

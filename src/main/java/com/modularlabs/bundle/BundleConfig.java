@@ -67,6 +67,29 @@ public interface BundleConfig {
     @WithDefault("10m")
     String exportSweep();
 
+    /**
+     * Lease of a running export: its replica renews it every labs.bundle.export-lease-check; a job whose lease ran
+     * out (the replica was killed) is marked failed with the reason by any replica.
+     */
+    @WithDefault("30s")
+    Duration exportLease();
+
+    /** How often leases are renewed and expired ones failed (a duration for the scheduler, e.g. 10s). */
+    @WithDefault("10s")
+    String exportLeaseCheck();
+
+    /** Temp files and orphan GridFS chunks older than this are removed by the storage sweep (StorageSweeper). */
+    @WithDefault("1h")
+    Duration tempMaxAge();
+
+    /** How often the storage sweep runs (also once shortly after startup). */
+    @WithDefault("1h")
+    String sweepInterval();
+
+    /** Bundle versions kept per experiment (the served one is always kept). */
+    @WithDefault("3")
+    int keepVersions();
+
     /** Largest file the admin file viewer returns. */
     @WithDefault("1048576")
     long fileViewMaxBytes();

@@ -21,4 +21,19 @@ public interface BundleStorage {
 
     /** Deletes every object stored under {@code key}; absent is fine. */
     void delete(String key);
+
+    /** A stored object: its key and when it was stored. */
+    record Stored(String key, java.time.Instant storedAt) {
+    }
+
+    /** Objects whose key starts with {@code prefix}, for the garbage collection of old bundle versions. */
+    java.util.List<Stored> list(String prefix);
+
+    /**
+     * Removes what interrupted uploads left behind (GridFS chunks without a file document) when older than
+     * {@code before}; returns how many objects were removed. S3 multipart leftovers are the bucket's lifecycle rule's job.
+     */
+    default long removeOrphans(java.time.Instant before) {
+        return 0;
+    }
 }

@@ -114,6 +114,7 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
         Document job = new Document("_id", new ObjectId()).append("slug_id", slug).append("export_type", "bundle")
                 .append("user_email", userEmail).append("status", "queued").append("documents", 0L).append("bytes", 0L)
                 .append("percent", 0).append("created_at", now)
+                .append("owner", OWNER).append("heartbeat_at", now).append("lease_until", leaseEnd(now))
                 .append("expires_at", Date.from(now.toInstant().plus(config.exportTtl())));
         logs().insertOne(job);
         Infrastructure.getDefaultWorkerPool().execute(() -> run(job.getObjectId("_id"), slug, cfg));
@@ -158,6 +159,50 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
     @Override
     public io.smallrye.mutiny.Uni<Void> ensureIndexes() {
         return Workers.run(() -> logs().createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("expires_at"))).replaceWithVoid();
+    }
+
+    /** This process, as the owner of the export jobs it runs (a restarted replica is a new owner). */
+    static final String OWNER = ownerName();
+
+    static String ownerName() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "local");
+        return host + "/" + ProcessHandle.current().pid() + "/" + new ObjectId().toHexString().substring(16);
+    }
+
+    private Date leaseEnd(Date now) {
+        return Date.from(now.toInstant().plus(config.exportLease()));
+    }
+
+    /**
+     * Export leases: every replica renews the leases of the jobs it runs (heartbeat), and marks failed, with the
+     * reason, any queued or running job whose lease ran out (its replica was killed or is stuck), so no job stays
+     * "running 41 %" forever. g.nome's log rows carry no status and are left alone.
+     */
+    @Scheduled(every = "${labs.bundle.export-lease-check:10s}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void leases() {
+        try {
+            Date now = new Date();
+            logs().updateMany(Filters.and(Filters.eq("owner", OWNER), Filters.in("status", "queued", "running")),
+                    Updates.combine(Updates.set("heartbeat_at", now), Updates.set("lease_until", leaseEnd(now))));
+            Bson expired = Filters.and(Filters.in("status", "queued", "running"), Filters.or(Filters.lt("lease_until", now),
+                    Filters.and(Filters.exists("lease_until", false), Filters.lt("created_at", Date.from(now.toInstant().minus(config.exportLease()))))));
+            try (MongoCursor<Document> cur = logs().find(expired).batchSize(100).iterator()) {
+                while (cur.hasNext()) {
+                    Document d = cur.next();
+                    Object beat = d.get("heartbeat_at") != null ? d.get("heartbeat_at") : d.get("created_at");
+                    String reason = "Interrupted at " + d.get("percent", 0) + " %: the replica running it (" + d.get("owner", "unknown")
+                            + ") stopped renewing its lease (last heartbeat " + (beat instanceof Date t ? t.toInstant() : "never")
+                            + "); start a new export";
+                    long n = logs().updateOne(Filters.and(Filters.eq("_id", d.get("_id")), expired), Updates.combine(Updates.set("status", "failed"),
+                            Updates.set("error", reason), Updates.set("finished_at", now))).getModifiedCount();
+                    if (n > 0) {
+                        LOG.warnf("Export %s of %s marked failed: %s", d.get("_id"), d.get("slug_id"), reason);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Export lease check failed: %s", com.modularlabs.store.StoreOutage.brief(e));
+        }
     }
 
     /** Counts bytes and feeds a digest. */
@@ -375,7 +420,7 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
                 n++;
             }
         } catch (RuntimeException e) {
-            LOG.warnf("Export cleanup failed: %s", e.getMessage());
+            LOG.warnf("Export cleanup failed: %s", com.modularlabs.store.StoreOutage.brief(e));
         }
         if (n > 0) {
             LOG.infof("Deleted %d expired exports", n);

@@ -89,4 +89,38 @@ public class GridFsBundleStorage implements BundleStorage {
         b.find(Filters.eq("filename", key)).batchSize(100).forEach(f -> ids.add(f.getObjectId()));
         return ids;
     }
+
+    @Override
+    public List<Stored> list(String prefix) {
+        List<Stored> out = new ArrayList<>();
+        bucket().find(Filters.regex("filename", "^" + java.util.regex.Pattern.quote(prefix))).batchSize(500)
+                .forEach(f -> out.add(new Stored(f.getFilename(), f.getUploadDate().toInstant())));
+        return out;
+    }
+
+    /**
+     * GridFS writes the chunks first and the file document last: an upload killed in between leaves chunks whose
+     * files_id has no file. Their files_id was made when the upload began, so its timestamp tells their age.
+     */
+    @Override
+    public long removeOrphans(java.time.Instant before) {
+        com.mongodb.client.MongoDatabase db = client.getDatabase(dbName);
+        com.mongodb.client.MongoCollection<org.bson.Document> chunks = db.getCollection(config.gridfsBucket() + ".chunks");
+        com.mongodb.client.MongoCollection<org.bson.Document> files = db.getCollection(config.gridfsBucket() + ".files");
+        List<ObjectId> old = new ArrayList<>();
+        ObjectId cutoff = new ObjectId(java.util.Date.from(before));
+        chunks.distinct("files_id", Filters.lt("files_id", cutoff), ObjectId.class).batchSize(1000).forEach(old::add);
+        long removed = 0;
+        for (int i = 0; i < old.size(); i += 500) {
+            List<ObjectId> part = old.subList(i, Math.min(old.size(), i + 500));
+            java.util.Set<Object> present = new java.util.HashSet<>();
+            files.find(Filters.in("_id", part)).projection(new org.bson.Document("_id", 1)).batchSize(part.size())
+                    .forEach(d -> present.add(d.get("_id")));
+            List<ObjectId> orphans = part.stream().filter(id -> !present.contains(id)).toList();
+            if (!orphans.isEmpty()) {
+                removed += chunks.deleteMany(Filters.in("files_id", orphans)).getDeletedCount();
+            }
+        }
+        return removed;
+    }
 }

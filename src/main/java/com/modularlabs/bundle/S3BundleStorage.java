@@ -145,4 +145,12 @@ public class S3BundleStorage implements BundleStorage {
             c.close();
         }
     }
+
+    @Override
+    public java.util.List<Stored> list(String prefix) {
+        java.util.List<Stored> out = new java.util.ArrayList<>();
+        client().listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()
+                .forEach(o -> out.add(new Stored(o.key(), o.lastModified())));
+        return out;
+    }
 }

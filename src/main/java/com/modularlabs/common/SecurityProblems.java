@@ -1,5 +1,6 @@
 package com.modularlabs.common;
 
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.quarkus.security.ForbiddenException;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
@@ -10,7 +11,8 @@ import jakarta.enterprise.event.Observes;
 /**
  * Path-based permission checks (quarkus.http.auth.permission, e.g. /admin/*) fail before JAX-RS runs, so the
  * ProblemMappers never see them; this failure handler gives their 403 the same problem+json body as every other
- * error instead of an empty one.
+ * error instead of an empty one. Body handler and form decoder failures (below JAX-RS too) get problem bodies and
+ * no stack trace.
  */
 @ApplicationScoped
 public class SecurityProblems {
@@ -23,6 +25,25 @@ public class SecurityProblems {
             Problem p = new Problem("about:blank", "Forbidden", 403, "You are not allowed to use " + rc.normalizedPath(),
                     rc.normalizedPath(), null);
             rc.response().setStatusCode(403).putHeader("Content-Type", Problem.MEDIA_TYPE).end(Json.encode(p));
+            return;
+        }
+        // a body handler over its limit fails the route with 413 and no exception: same problem body as ours
+        if (rc.failure() == null && rc.statusCode() == 413 && !rc.response().headWritten()) {
+            BodyLimits.problem(rc, 413, "Payload Too Large", "The request body is too large");
+            return;
+        }
+        // the form decoder (Netty, below JAX-RS) refusing a form body: bad input, not a server error with a trace
+        if (rc.failure() instanceof HttpPostRequestDecoder.TooLongFormFieldException
+                || rc.failure() instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
+            if (!rc.response().headWritten()) {
+                BodyLimits.problem(rc, 413, "Payload Too Large", "A form field is too long, or there are too many fields");
+            }
+            return;
+        }
+        if (rc.failure() instanceof HttpPostRequestDecoder.ErrorDataDecoderException) {
+            if (!rc.response().headWritten()) {
+                BodyLimits.problem(rc, 400, "Bad Request", "The form body cannot be decoded");
+            }
             return;
         }
         rc.next();

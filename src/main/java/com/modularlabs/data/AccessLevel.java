@@ -3,17 +3,70 @@ package com.modularlabs.data;
 import com.modularlabs.auth.ExperimentAccess;
 import com.modularlabs.common.ProblemException;
 import io.quarkus.security.identity.SecurityIdentity;
+import java.util.List;
+import org.bson.Document;
 
 /**
  * Per-operation access levels of the manifest: public, user, role:&lt;r&gt;, owner, admin, none. {@link #check} throws
- * 401/403; for {@code owner} it returns the user id the operation must be restricted to (null = unrestricted).
+ * 401/403; for {@code owner} it returns the user the operation must be restricted to (null = unrestricted).
+ *
+ * <p>Authorship: documents are stamped {@code created_by} = the caller's stable user id (users._id as hex), not the
+ * e-mail (which anonymous readers of a public collection could otherwise harvest). g.nome documents carry the
+ * author's e-mail, so "is this mine" matches either.
  */
 public final class AccessLevel {
+    public static final String AUTHOR = "created_by";
+    /** Fields a reader who is not an admin may not filter or sort on: they would reveal who wrote what. */
+    public static final java.util.Set<String> AUTHOR_FIELDS = java.util.Set.of(AUTHOR);
+
     private AccessLevel() {
     }
 
+    /** The author a document is restricted to: either spelling of the caller matches. */
+    public record Owner(String id, String email) {
+        /** The value of a created_by condition: the id, or {$in: [id, e-mail]} for g.nome's e-mail stamps. */
+        public Object match() {
+            return email == null || email.equals(id) ? id : new Document("$in", List.of(id, email));
+        }
+
+        public boolean wrote(Object createdBy) {
+            return createdBy != null && (createdBy.equals(id) || createdBy.equals(email));
+        }
+    }
+
+    /** The caller's stable user id (null when anonymous); the principal name when the identity carries no id. */
     public static String callerId(SecurityIdentity who) {
-        return who == null || who.isAnonymous() ? null : who.getPrincipal().getName();
+        if (who == null || who.isAnonymous()) {
+            return null;
+        }
+        Object id = who.getAttribute(com.modularlabs.auth.LabsIdentityProvider.USER_ID);
+        return id != null ? id.toString() : who.getPrincipal().getName();
+    }
+
+    public static Owner caller(SecurityIdentity who) {
+        return who == null || who.isAnonymous() ? null : new Owner(callerId(who), who.getPrincipal().getName());
+    }
+
+    /**
+     * Removes the author from documents shown to someone who is neither their author nor an admin. Resolved from the
+     * identity at once, so it can run on any thread after the request's context is gone.
+     */
+    public static java.util.function.Consumer<Document> authorFilter(SecurityIdentity who) {
+        if (isAdmin(who)) {
+            return d -> { };
+        }
+        Owner me = caller(who);
+        return d -> {
+            Object author = d.get(AUTHOR);
+            if (author != null && (me == null || !me.wrote(author))) {
+                d.remove(AUTHOR);
+            }
+        };
+    }
+
+    /** Fields this caller may not filter or sort on. */
+    public static java.util.Set<String> hiddenFields(SecurityIdentity who) {
+        return isAdmin(who) ? java.util.Set.of() : AUTHOR_FIELDS;
     }
 
     public static boolean isAdmin(SecurityIdentity who) {
@@ -24,7 +77,7 @@ public final class AccessLevel {
      * @return the caller's id when the level is {@code owner} and the caller is not an admin (documents must be
      *         filtered to created_by = that id), otherwise null
      */
-    public static String check(String level, SecurityIdentity who, String what) {
+    public static Owner check(String level, SecurityIdentity who, String what) {
         boolean anonymous = who == null || who.isAnonymous();
         String lvl = level == null ? "public" : level;
         if (lvl.equals("public")) {
@@ -32,6 +85,13 @@ public final class AccessLevel {
         }
         if (lvl.equals("none")) {
             throw ProblemException.forbidden(what + " is not allowed");
+        }
+        if (lvl.equals("service")) {
+            // only the experiment's functions (their data token is confined to its data API); no browser, no admin
+            if (functionScope(who) != null) {
+                return null;
+            }
+            throw ProblemException.forbidden(what + " is reserved to the experiment's functions");
         }
         if (anonymous) {
             throw ProblemException.unauthorized(what + " requires a logged-in user");
@@ -43,7 +103,7 @@ public final class AccessLevel {
             case "user":
                 return null;
             case "owner":
-                return callerId(who);
+                return caller(who);
             case "admin":
                 throw ProblemException.forbidden(what + " requires the admin role");
             default:
@@ -54,18 +114,30 @@ public final class AccessLevel {
         }
     }
 
+    /** The experiment a function data token is confined to, or null for every other caller. */
+    public static String functionScope(SecurityIdentity who) {
+        return who == null ? null : who.getAttribute(com.modularlabs.auth.LabsIdentityProvider.FUNCTION_SCOPE);
+    }
+
+    /** A collection of experiment {@code owner} read indirectly (query, $lookup...): a service level needs its functions. */
+    public static void requireService(String level, SecurityIdentity who, String owner, String what) {
+        if ("service".equals(level) && !owner.equals(functionScope(who))) {
+            throw ProblemException.forbidden(what + " reads a collection reserved to the functions of '" + owner + "'");
+        }
+    }
+
     /**
      * For a collection read indirectly (named query, $lookup/$unionWith/$graphLookup): when its read level is
      * {@code owner}, the user its documents must be restricted to (null for admins); 401 when anonymous. Other
      * levels: null (the query's own read level decides).
      */
-    public static String ownerRestriction(String level, SecurityIdentity who, String what) {
+    public static Owner ownerRestriction(String level, SecurityIdentity who, String what) {
         if (!"owner".equals(level)) {
             return null;
         }
         if (who == null || who.isAnonymous()) {
             throw ProblemException.unauthorized(what + " reads owner documents and requires a logged-in user");
         }
-        return isAdmin(who) ? null : callerId(who);
+        return isAdmin(who) ? null : caller(who);
     }
 }

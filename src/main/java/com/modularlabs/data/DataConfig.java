@@ -44,6 +44,17 @@ public interface DataConfig {
     @WithDefault("50")
     int pipelineStages();
 
+    /**
+     * Refuse regexes that could backtrack catastrophically before they reach the store (see RegexGuard). Keep it on
+     * for the embedded store, which matches with java.util.regex and ignores maxTimeMS.
+     */
+    @WithDefault("true")
+    boolean regexStrict();
+
+    /** Units of work (comparisons, matches, traversed elements) one PATCH update may take to evaluate. */
+    @WithDefault("5000000")
+    long updateSteps();
+
     /** Key of the checksum that makes list cursors tamper-evident; unset: derived from the token signing secret. */
     java.util.Optional<String> cursorSecret();
 }

@@ -4,17 +4,17 @@ import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.mongodb.MongoException;
 import java.util.List;
-import org.jboss.logging.Logger;
 
 /** Database errors caused by client input become problems, never 500s with driver text. */
 final class DataErrors {
-    private static final Logger LOG = Logger.getLogger(DataErrors.class);
-
     private DataErrors() {
     }
 
     static Throwable translate(Throwable t) {
         MongoException m = (MongoException) t;
+        if (com.modularlabs.store.StoreOutage.isOutage(m)) {
+            return t; // a 503 from observability.StoreUnavailableMapper, logged once per outage
+        }
         int code = m.getCode();
         if (m instanceof com.mongodb.MongoWriteException w) {
             code = w.getError().getCode();
@@ -27,11 +27,13 @@ final class DataErrors {
             case 50:
                 return new ProblemException(503, "Service Unavailable", "The query took longer than its time limit",
                         null, java.util.Map.of("Retry-After", "1"));
+            case 40324, 31082: // a stage or operator this database does not implement (the embedded store lacks some)
+                return ProblemException.invalid("The database does not support an operator of this query",
+                        List.of(new FieldError("$", "unsupported by this database")));
             case 2, 9, 14, 51091, 51108, 51177, 28667, 40352, 15998, 16020, 31325:
-                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", m.getMessage())));
+                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", "refused by the database (code " + code + ")")));
             default:
-                LOG.warnf("Data API database error %d: %s", code, m.getMessage());
-                return t;
+                return t; // common.ProblemMappers: never the server's text to the client, one log line
         }
     }
 }

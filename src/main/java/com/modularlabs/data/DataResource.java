@@ -10,6 +10,7 @@ import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.QuerySpec;
+import com.modularlabs.store.ChangeLog;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.InsertManyOptions;
 import io.quarkus.mongodb.AggregateOptions;
@@ -85,6 +86,10 @@ public class DataResource {
     ManifestValidator validator;
     @Inject
     DataConfig config;
+    @Inject
+    ChangeLog changes;
+    @Inject
+    SharedReads sharedReads;
 
     private volatile ReactiveMongoDatabase db;
     private volatile FilterRules rules;
@@ -100,9 +105,13 @@ public class DataResource {
     private FilterRules rules() {
         FilterRules r = rules;
         if (r == null) {
-            rules = r = new FilterRules(config.filterDepth(), config.regexLength());
+            rules = r = new FilterRules(config.filterDepth(), regexGuard());
         }
         return r;
+    }
+
+    private RegexGuard regexGuard() {
+        return new RegexGuard(config.regexLength(), config.regexStrict());
     }
 
     // ---------------------------------------------------------------- routes
@@ -115,7 +124,8 @@ public class DataResource {
             @QueryParam("after") String after, @QueryParam("count") String count, @Context HttpServerResponse response) {
         Experiment e = experiment(slug);
         CollectionSpec c = collection(e, coll);
-        return list(slug, c, filter, sort, fields, limit, after, count, response);
+        AccessLevel.Owner ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + c.name());
+        return list(slug, c, ownerOnly, filter, sort, fields, limit, after, count, response);
     }
 
     @GET
@@ -126,22 +136,17 @@ public class DataResource {
             @QueryParam("limit") String limit, @QueryParam("after") String after, @QueryParam("count") String count,
             @Context HttpServerResponse response) {
         Experiment reader = experiment(slug);
-        if (!reader.dataScope().contains(owner)) {
-            throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + slug + "'");
-        }
-        Experiment o = registry.snapshot().active(owner)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
-        access.require(o, identity);
-        CollectionSpec c = collection(o, coll);
-        return list(owner, c, filter, sort, fields, limit, after, count, response);
+        SharedReads.Grant g = sharedReads.check(reader, owner, coll, identity, "Reading " + coll);
+        return list(owner, g.collection(), g.ownerOnly(), filter, sort, fields, limit, after, count, response);
     }
 
     @GET
     @Path("/{coll}/{id}")
     public Uni<Response> get(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id) {
+        java.util.function.Consumer<Document> redact = AccessLevel.authorFilter(identity);
         Experiment e = experiment(slug);
         CollectionSpec c = collection(e, coll);
-        String ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + coll);
+        AccessLevel.Owner ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + coll);
         Document q = byId(slug, DocJson.parseId(id), ownerOnly);
         return mongo(coll(c).find(q, new FindOptions().limit(1).batchSize(1).maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS))
                 .collect().first())
@@ -149,13 +154,14 @@ public class DataResource {
                     if (d == null) {
                         throw notFound(coll, id);
                     }
-                    return ok(200, new DocJson.Out().doc(d).done());
+                    return ok(200, shown(d, redact));
                 });
     }
 
     @POST
     @Path("/{coll}")
     public Uni<Response> insert(@PathParam("slug") String slug, @PathParam("coll") String coll, String body, @Context UriInfo uri) {
+        java.util.function.Consumer<Document> redact = AccessLevel.authorFilter(identity);
         Experiment e = experiment(slug);
         CollectionSpec c = collection(e, coll);
         AccessLevel.check(c.create(), identity, "Creating documents in " + coll);
@@ -176,8 +182,9 @@ public class DataResource {
                 String prefix = array ? "$[" + i + "]" : "$";
                 Document d = docs.get(i);
                 Object id = d.get("_id");
-                if (d.containsKey("_id") && !(id instanceof org.bson.types.ObjectId) && !(id instanceof String)) {
-                    errors.add(new FieldError(prefix + "._id", "must be an ObjectId or a string"));
+                String idError = d.containsKey("_id") ? idError(id) : null;
+                if (idError != null) {
+                    errors.add(new FieldError(prefix + "._id", idError));
                 }
                 Document s = stamp(d, slug, caller, now, now, errors, prefix, c);
                 stamped.add(s);
@@ -188,17 +195,19 @@ public class DataResource {
             ReactiveMongoCollection<Document> col = coll(c);
             Uni<?> write = stamped.size() == 1 ? col.insertOne(stamped.get(0))
                     : col.insertMany(stamped, new InsertManyOptions().ordered(true));
-            return mongo(write).map(r -> {
+            return mongo(changes.around(stamped.size(), () -> write,
+                    r -> stamped.stream().map(d -> change(slug, c, "insert", d)).toList())).map(r -> {
                 if (!array) {
                     Document d = stamped.get(0);
-                    return Response.status(201).type(JSON).location(URI.create(uri.getPath() + "/" + idString(d.get("_id"))))
-                            .entity(new DocJson.Out().doc(d).done()).build();
+                    return Response.status(201).type(JSON).location(URI.create(uri.getPath() + "/" + pathSegment(idString(d.get("_id")))))
+                            .entity(shown(d, redact)).build();
                 }
                 DocJson.Out out = new DocJson.Out().raw("{\"items\":[");
                 for (int i = 0; i < stamped.size(); i++) {
                     if (i > 0) {
                         out.raw(",");
                     }
+                    redact.accept(stamped.get(i));
                     out.doc(stamped.get(i));
                 }
                 return ok(201, out.raw("],\"count\":" + stamped.size() + "}").done());
@@ -210,13 +219,17 @@ public class DataResource {
     @Path("/{coll}/{id}")
     public Uni<Response> patch(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id,
             @QueryParam("upsert") boolean upsert, String body) {
+        java.util.function.Consumer<Document> redact = AccessLevel.authorFilter(identity);
         Experiment e = experiment(slug);
         CollectionSpec c = collection(e, coll);
-        String ownerOnly = AccessLevel.check(c.update(), identity, "Updating documents in " + coll);
+        AccessLevel.Owner ownerOnly = AccessLevel.check(c.update(), identity, "Updating documents in " + coll);
         if (upsert) {
             AccessLevel.check(c.create(), identity, "Creating documents in " + coll);
         }
         Object docId = DocJson.parseId(id);
+        if (upsert && idError(docId) != null) {
+            throw ProblemException.invalid("Invalid document id", List.of(new FieldError("id", idError(docId))));
+        }
         String caller = AccessLevel.callerId(identity);
         return parse(body, b -> DocJson.parseObject(b, "The update")).chain(update -> {
             List<FieldError> errors = rules().checkUpdate(update);
@@ -233,47 +246,60 @@ public class DataResource {
                     throw notFound(coll, id);
                 }
                 Document before = existing == null ? new Document() : existing;
-                Document after = UpdateEval.apply(before, update);
-                Date now = new Date();
-                if (before.get("updated_at") instanceof Date prev && !now.after(prev)) {
-                    now = new Date(prev.getTime() + 1);
-                }
-                List<FieldError> problems = new ArrayList<>();
-                Document r = existing == null ? stamp(after, slug, caller, now, now, problems, "$", c)
-                        : stamp(after, slug, existing.getString("created_by"), existing.get("created_at"), now, problems, "$", c);
-                if (!problems.isEmpty()) {
-                    throw ProblemException.invalid("The updated document would be invalid; nothing was written", problems);
-                }
+                // evaluation (budgeted) and the checks are CPU work: on a worker, never on the event loop
+                return Workers.run(() -> {
+                    Document after = UpdateEval.apply(before, update, updateBudget(c));
+                    Date now = new Date();
+                    if (before.get("updated_at") instanceof Date prev && !now.after(prev)) {
+                        now = new Date(prev.getTime() + 1);
+                    }
+                    List<FieldError> problems = new ArrayList<>();
+                    Document r = existing == null ? stamp(after, slug, caller, now, now, problems, "$", c)
+                            : stamp(after, slug, existing.get("created_by"), existing.get("created_at"), now, problems, "$", c);
+                    if (!problems.isEmpty()) {
+                        throw ProblemException.invalid("The updated document would be invalid; nothing was written", problems);
+                    }
+                    return r;
+                }).chain(r -> {
                 if (existing == null) {
                     r.put("_id", docId);
-                    return mongo(col.insertOne(r)).map(x -> ok(200, new DocJson.Out().doc(r).done()));
+                    return mongo(changes.around(1, () -> col.insertOne(r), x -> List.of(change(slug, c, "insert", r))))
+                            .map(x -> ok(200, shown(r, redact)));
                 }
                 r.put("_id", existing.get("_id"));
                 Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
                 if (ownerOnly != null) {
-                    exact.append("created_by", ownerOnly);
+                    exact.append("created_by", ownerOnly.match());
                 }
                 exact.append("updated_at", existing.containsKey("updated_at") ? existing.get("updated_at") : new Document("$exists", false));
-                return mongo(col.replaceOne(exact, r)).map(res -> {
+                return mongo(changes.around(1, () -> col.replaceOne(exact, r),
+                        res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
                     if (res.getMatchedCount() == 0) {
                         throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
                     }
-                    return ok(200, new DocJson.Out().doc(r).done());
+                    return ok(200, shown(r, redact));
+                });
                 });
             });
         });
     }
 
+    private UpdateEval.Budget updateBudget(CollectionSpec c) {
+        int max = c.maxDocumentBytes() != null ? c.maxDocumentBytes() : config.documentBytes();
+        return UpdateEval.Budget.forDocumentBytes(max, config.updateSteps());
+    }
+
     @PUT
     @Path("/{coll}/{id}")
     public Uni<Response> replace(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id, String body) {
+        java.util.function.Consumer<Document> redact = AccessLevel.authorFilter(identity);
         Experiment e = experiment(slug);
         CollectionSpec c = collection(e, coll);
-        String ownerOnly = AccessLevel.check(c.update(), identity, "Updating documents in " + coll);
+        AccessLevel.Owner ownerOnly = AccessLevel.check(c.update(), identity, "Updating documents in " + coll);
         Object docId = DocJson.parseId(id);
         Document q = byId(slug, docId, ownerOnly);
         ReactiveMongoCollection<Document> col = coll(c);
-        return parse(body, b -> DocJson.parseObject(b, "The document")).chain(doc -> {
+        return parse(body, DocJson::parseDocument).chain(doc -> {
             if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
                 throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
             }
@@ -285,20 +311,21 @@ public class DataResource {
                             throw notFound(coll, id);
                         }
                         List<FieldError> errors = new ArrayList<>();
-                        Document r = stamp(doc, slug, existing.getString("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
+                        Document r = stamp(doc, slug, existing.get("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
                         r.put("_id", existing.get("_id"));
                         if (!errors.isEmpty()) {
                             throw ProblemException.invalid("Invalid document", errors);
                         }
                         Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
                         if (ownerOnly != null) {
-                            exact.append("created_by", ownerOnly);
+                            exact.append("created_by", ownerOnly.match());
                         }
-                        return mongo(col.replaceOne(exact, r)).map(res -> {
+                        return mongo(changes.around(1, () -> col.replaceOne(exact, r),
+                                res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
                             if (res.getMatchedCount() == 0) {
                                 throw notFound(coll, id);
                             }
-                            return ok(200, new DocJson.Out().doc(r).done());
+                            return ok(200, shown(r, redact));
                         });
                     });
         });
@@ -309,10 +336,14 @@ public class DataResource {
     public Uni<Response> delete(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id) {
         Experiment e = experiment(slug);
         CollectionSpec c = collection(e, coll);
-        String ownerOnly = AccessLevel.check(c.delete(), identity, "Deleting documents in " + coll);
+        AccessLevel.Owner ownerOnly = AccessLevel.check(c.delete(), identity, "Deleting documents in " + coll);
         Document q = byId(slug, DocJson.parseId(id), ownerOnly);
-        return mongo(coll(c).deleteOne(q)).map(r -> {
-            if (r.getDeletedCount() == 0) {
+        // findOneAndDelete: the realtime event needs the deleted document's owner
+        Supplier<Uni<Document>> del = () -> coll(c).findOneAndDelete(q, new com.mongodb.client.model.FindOneAndDeleteOptions()
+                .projection(new Document("created_by", 1)));
+        return mongo(changes.around(1, del, d -> d == null ? List.of()
+                : List.of(new ChangeLog.Change(slug, c.name(), "delete", d.get("_id"), d.getString("created_by"), null)))).map(r -> {
+            if (r == null) {
                 throw notFound(coll, id);
             }
             return Response.noContent().build();
@@ -324,43 +355,50 @@ public class DataResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Multi<Buffer> query(@PathParam("slug") String slug, @PathParam("name") String name, @Context UriInfo uri,
             @Context HttpServerResponse response) {
+        java.util.function.Consumer<Document> redact = AccessLevel.authorFilter(identity);
         Experiment e = experiment(slug);
         QuerySpec q = e.queries().get(name);
         if (q == null) {
             throw ProblemException.notFound("Experiment '" + slug + "' has no query '" + name + "'");
         }
-        String ownerOnly = AccessLevel.check(q.read(), identity, "Query " + name);
+        AccessLevel.Owner ownerOnly = AccessLevel.check(q.read(), identity, "Query " + name);
         CollectionSpec c = collection(e, q.collection());
+        AccessLevel.requireService(c.read(), identity, slug, "Query " + name);
         if (ownerOnly == null) {
             // a query over an owner collection never widens it: the caller's own documents only (admins: all)
             ownerOnly = AccessLevel.ownerRestriction(c.read(), identity, "Query " + name);
         }
         Map<String, List<String>> given = new HashMap<>(uri.getQueryParameters());
         Map<String, Object> values = Pipelines.params(q.params(), given);
-        List<Document> pipeline = new ArrayList<>(Pipelines.prepare(slug, ownerOnly, q.pipeline(), values,
-                (s, logical) -> resolve(s, logical, "Query " + name)));
+        List<Document> pipeline = new ArrayList<>(Pipelines.prepare(slug, ownerOnly == null ? null : ownerOnly.match(),
+                !AccessLevel.isAdmin(identity), q.pipeline(), values, (s, logical) -> resolve(e, logical, "Query " + name)));
+        List<FieldError> regexErrors = Pipelines.regexErrors(pipeline, regexGuard());
+        if (!regexErrors.isEmpty()) {
+            throw ProblemException.invalid("Query '" + name + "' would send an unsafe regex to the database", regexErrors);
+        }
         pipeline.add(new Document("$limit", config.maxLimit()));
         AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
         ReactiveMongoCollection<Document> col = coll(c);
         return stream(Uni.createFrom().item(Boolean.TRUE), ignored -> col.aggregate(pipeline, o),
-                () -> new Page(-1, List.of(), null, response, compressionMinBytes), (page, ignored) -> "]}");
+                () -> new Page(-1, List.of(), null, response, compressionMinBytes, redact), (page, ignored) -> "]}");
     }
 
     // ---------------------------------------------------------------- list
 
-    private Multi<Buffer> list(String scopeSlug, CollectionSpec c, String filter, String sort, String fields, String limitParam,
-            String after, String count, HttpServerResponse response) {
-        String ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + c.name());
+    private Multi<Buffer> list(String scopeSlug, CollectionSpec c, AccessLevel.Owner ownerOnly, String filter, String sort, String fields,
+            String limitParam, String after, String count, HttpServerResponse response) {
+        java.util.function.Consumer<Document> redact = AccessLevel.authorFilter(identity);
         Document userFilter = null;
+        java.util.Set<String> hidden = AccessLevel.hiddenFields(identity);
         if (filter != null && !filter.isBlank()) {
             userFilter = DocJson.parseObject(filter, "filter");
-            List<FieldError> errors = rules().checkFilter(userFilter);
+            List<FieldError> errors = rules().checkFilter(userFilter, hidden);
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid("Invalid filter", errors.stream()
                         .map(f -> new FieldError("filter" + f.path().substring(1), f.message())).toList());
             }
         }
-        List<ListQuery.Key> keys = ListQuery.parseSort(sort, config.sortFields());
+        List<ListQuery.Key> keys = ListQuery.parseSort(sort, config.sortFields(), hidden);
         ListQuery.Fields proj = ListQuery.parseFields(fields, keys);
         int limit = ListQuery.parseLimit(limitParam, config.defaultLimit(), config.maxLimit());
         boolean withCount = "true".equalsIgnoreCase(count) || "1".equals(count);
@@ -368,7 +406,7 @@ public class DataResource {
         List<Document> and = new ArrayList<>();
         and.add(new Document("experiment_id", scopeSlug));
         if (ownerOnly != null) {
-            and.add(new Document("created_by", ownerOnly));
+            and.add(new Document("created_by", ownerOnly.match()));
         }
         if (userFilter != null && !userFilter.isEmpty()) {
             and.add(userFilter);
@@ -392,7 +430,8 @@ public class DataResource {
                 ? col.countDocuments(base, new CountOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).map(Optional::of)
                 : Uni.createFrom().item(Optional.empty());
         String secret = cursorSecret();
-        return stream(counted, n -> col.find(o), () -> new Page(limit, proj.added(), d -> ListQuery.encodeCursor(d, keys, secret), response, compressionMinBytes),
+        return stream(counted, n -> col.find(o), () -> new Page(limit, proj.added(), d -> ListQuery.encodeCursor(d, keys, secret), response,
+                compressionMinBytes, redact),
                 (page, n) -> {
                     StringBuilder tail = new StringBuilder("],\"next\":");
                     page.nextCursor(tail);
@@ -440,10 +479,12 @@ public class DataResource {
         private String next;
         private final HttpServerResponse response;
         private final long compressionMinBytes;
+        private final java.util.function.Consumer<Document> redact;
         volatile boolean started;
 
         Page(int limit, java.util.Collection<String> strip, java.util.function.Function<Document, String> cursor,
-                HttpServerResponse response, long compressionMinBytes) {
+                HttpServerResponse response, long compressionMinBytes, java.util.function.Consumer<Document> redact) {
+            this.redact = redact;
             this.limit = limit;
             this.strip = strip;
             this.cursor = cursor;
@@ -463,6 +504,7 @@ public class DataResource {
             for (String added : strip) {
                 removePath(d, added);
             }
+            redact.accept(d);
             if (count++ > 0) {
                 out.raw(",");
             }
@@ -538,34 +580,78 @@ public class DataResource {
         return db().getCollection(c.physicalName());
     }
 
-    /** Named-query collection references: "coll" (own) or "owner.coll" (owner in data_scope, active, declaring coll). */
-    private Pipelines.Target resolve(String slug, String logical, String what) {
+    /**
+     * Named-query collection references: "coll" (own: the query's read level decides, owner collections stay
+     * restricted to the caller's documents) or "owner.coll" of another experiment, under exactly the rules of the
+     * _shared route ({@link SharedReads}).
+     */
+    private Pipelines.Target resolve(Experiment self, String logical, String what) {
         int dot = logical.indexOf('.');
-        String owner = dot < 0 ? slug : logical.substring(0, dot);
+        String owner = dot < 0 ? self.slug() : logical.substring(0, dot);
         String name = dot < 0 ? logical : logical.substring(dot + 1);
-        Experiment self = registry.snapshot().active(slug).orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
-        if (!self.dataScope().contains(owner)) {
-            throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + slug + "'");
+        AccessLevel.Owner only;
+        CollectionSpec c;
+        if (owner.equals(self.slug())) {
+            c = collection(self, name);
+            only = AccessLevel.ownerRestriction(c.read(), identity, what);
+        } else {
+            SharedReads.Grant g = sharedReads.check(self, owner, name, identity, what);
+            c = g.collection();
+            only = g.ownerOnly();
         }
-        Experiment o = registry.snapshot().active(owner).orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
-        CollectionSpec c = collection(o, name);
-        return new Pipelines.Target(c.physicalName(), owner, AccessLevel.ownerRestriction(c.read(), identity, what));
+        AccessLevel.requireService(c.read(), identity, owner, what);
+        return new Pipelines.Target(c.physicalName(), owner, only == null ? null : only.match());
     }
 
-    private static Document byId(String slug, Object id, String ownerOnly) {
+    private static Document byId(String slug, Object id, AccessLevel.Owner ownerOnly) {
         Object idMatch = id instanceof org.bson.types.ObjectId oid ? new Document("$in", List.of(oid, oid.toHexString())) : id;
         Document q = new Document("_id", idMatch).append("experiment_id", slug);
         if (ownerOnly != null) {
-            q.append("created_by", ownerOnly);
+            q.append("created_by", ownerOnly.match());
         }
         return q;
+    }
+
+    /** A document as this caller may see it (the author hidden from readers who are neither the author nor an admin). */
+    private static Buffer shown(Document d, java.util.function.Consumer<Document> redact) {
+        redact.accept(d);
+        return new DocJson.Out().doc(d).done();
+    }
+
+    /**
+     * Why a client-chosen _id cannot be stored, or null. Strings must work as one URL path segment (the document's
+     * address), so: 1-200 characters from letters, digits and - . _ ~ : @ ! $ ' ( ) * + , ; = (not "." or "..").
+     */
+    static String idError(Object id) {
+        if (id instanceof org.bson.types.ObjectId) {
+            return null;
+        }
+        if (!(id instanceof String s)) {
+            return "must be an ObjectId or a string";
+        }
+        if (s.isEmpty() || s.length() > 200 || s.equals(".") || s.equals("..")) {
+            return "must be 1 to 200 characters (and not '.' or '..')";
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            boolean ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || "-._~:@!$'()*+,;=".indexOf(ch) >= 0;
+            if (!ok) {
+                return "may only hold letters, digits and - . _ ~ : @ ! $ ' ( ) * + , ; =";
+            }
+        }
+        return null;
+    }
+
+    /** Percent-encodes one URL path segment (UTF-8). */
+    static String pathSegment(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /**
      * A copy of a client document with the engine's fields stamped over whatever the client sent; checks field
      * names, the collection's JSON Schema and the size limit, adding errors under {@code prefix}.
      */
-    private Document stamp(Document d, String slug, String createdBy, Object createdAt, Date updatedAt, List<FieldError> errors,
+    private Document stamp(Document d, String slug, Object createdBy, Object createdAt, Date updatedAt, List<FieldError> errors,
             String prefix, CollectionSpec c) {
         Document s = new Document();
         if (d.containsKey("_id")) {
@@ -620,6 +706,10 @@ public class DataResource {
 
     private static <T> Uni<T> mongo(Uni<T> u) {
         return u.onFailure(com.mongodb.MongoException.class).transform(DataErrors::translate);
+    }
+
+    private static ChangeLog.Change change(String slug, CollectionSpec c, String op, Document d) {
+        return new ChangeLog.Change(slug, c.name(), op, d.get("_id"), d.getString("created_by"), d);
     }
 
     private static Response ok(int status, Buffer body) {

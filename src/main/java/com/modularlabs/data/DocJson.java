@@ -2,6 +2,7 @@ package com.modularlabs.data;
 
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.SafeJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
@@ -13,14 +14,10 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.bson.BsonInvalidOperationException;
 import org.bson.Document;
-import org.bson.codecs.DecoderContext;
 import org.bson.codecs.DocumentCodec;
 import org.bson.codecs.EncoderContext;
 import org.bson.json.JsonMode;
-import org.bson.json.JsonParseException;
-import org.bson.json.JsonReader;
 import org.bson.json.JsonWriter;
 import org.bson.json.JsonWriterSettings;
 import org.bson.types.ObjectId;
@@ -34,51 +31,56 @@ public final class DocJson {
     private DocJson() {
     }
 
-    /** One object, e.g. a filter or a PATCH body; {@code what} names it in errors. */
+    /**
+     * One object, e.g. a filter or a PATCH body; {@code what} names it in errors. Read by {@link SafeJson}: strict
+     * JSON within the nesting, name and number limits, never a NUL in a field name.
+     */
     public static Document parseObject(String json, String what) {
-        String t = json == null ? "" : json.strip();
-        if (t.isEmpty() || t.charAt(0) != '{') {
-            throw bad(what + " must be a JSON object", "$", "expected '{'");
-        }
-        if (!(decode(t, what) instanceof Document d)) {
-            throw bad(what + " must be a JSON object", "$", "expected an object, not an Extended JSON value");
+        return SafeJson.parseObject(json, what);
+    }
+
+    /** A document to be stored as it is (PUT): {@link #parseObject} plus the rules for stored field names. */
+    public static Document parseDocument(String json) {
+        Document d = SafeJson.parseObject(json, "The document");
+        List<FieldError> errors = SafeJson.storedNameErrors(d, "$");
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid("Invalid field names; nothing was written", errors);
         }
         return d;
     }
 
-    /** A request body holding one object or an array of objects. */
+    /** A request body holding one object or an array of objects to insert, with the rules for stored field names. */
     public static List<Document> parseDocuments(String json) {
         String t = json == null ? "" : json.strip();
         if (t.isEmpty()) {
             throw bad("The request body is empty", "$", "expected a JSON object or an array of objects");
         }
-        if (t.charAt(0) == '{') {
-            if (!(decode(t, "The request body") instanceof Document d)) {
-                throw bad("The request body must be a JSON object", "$", "expected an object, not an Extended JSON value");
-            }
-            return List.of(d);
-        }
-        if (t.charAt(0) != '[') {
+        if (t.charAt(0) != '{' && t.charAt(0) != '[') {
             throw bad("The request body must be a JSON object or an array of objects", "$", "expected '{' or '['");
         }
-        List<?> items = (List<?>) decode(t, "The request body");
-        List<Document> docs = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            if (!(items.get(i) instanceof Document d)) {
-                throw bad("Every array element must be a JSON object", "$[" + i + "]", "expected an object");
+        Object value = SafeJson.decode(t, "The request body");
+        List<FieldError> errors = new ArrayList<>();
+        List<Document> docs = new ArrayList<>();
+        if (t.charAt(0) == '{') {
+            if (!(value instanceof Document d)) {
+                throw bad("The request body must be a JSON object", "$", "expected an object, not an Extended JSON value");
             }
             docs.add(d);
+            errors.addAll(SafeJson.storedNameErrors(d, "$"));
+        } else {
+            List<?> items = (List<?>) value;
+            for (int i = 0; i < items.size(); i++) {
+                if (!(items.get(i) instanceof Document d)) {
+                    throw bad("Every array element must be a JSON object", "$[" + i + "]", "expected an object");
+                }
+                docs.add(d);
+                errors.addAll(SafeJson.storedNameErrors(d, "$[" + i + "]"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw ProblemException.invalid("Invalid field names; nothing was written", errors.size() > 20 ? errors.subList(0, 20) : errors);
         }
         return docs;
-    }
-
-    /** Decodes one JSON value inside a wrapper, so trailing content is a parse error too. */
-    private static Object decode(String json, String what) {
-        try (JsonReader reader = new JsonReader("{\"d\":" + json + "\n}")) {
-            return CODEC.decode(reader, DecoderContext.builder().build()).get("d");
-        } catch (JsonParseException | BsonInvalidOperationException | IllegalArgumentException | IllegalStateException e) {
-            throw bad(what + " is not valid JSON / Extended JSON v2", "$", e.getMessage());
-        }
     }
 
     static ProblemException bad(String detail, String path, String message) {

@@ -23,18 +23,42 @@ public final class FilterRules {
     public static final Set<String> PROTECTED = Set.of("_id", "experiment_id", "created_by", "created_at", "updated_at");
 
     private final int maxDepth;
-    private final int maxRegex;
+    private final RegexGuard regex;
+    /** Fields a filter may not name (per call: the author field for readers who are not admins). */
+    private Set<String> hidden = Set.of();
+    /** Regexes of a filter go to the store (backtracking rules); those of a $pull run in the engine (RE2/J). */
+    private boolean forStore;
 
     public FilterRules(int maxDepth, int maxRegex) {
+        this(maxDepth, new RegexGuard(maxRegex, true));
+    }
+
+    public FilterRules(int maxDepth, RegexGuard regex) {
         this.maxDepth = maxDepth;
-        this.maxRegex = maxRegex;
+        this.regex = regex;
+    }
+
+    private FilterRules(FilterRules base, Set<String> hidden, boolean forStore) {
+        this.maxDepth = base.maxDepth;
+        this.regex = base.regex;
+        this.hidden = hidden;
+        this.forStore = forStore;
     }
 
     /** Errors of a client filter; empty when it may run. */
     public List<FieldError> checkFilter(Document filter) {
+        return checkFilter(filter, Set.of());
+    }
+
+    /** As {@link #checkFilter(Document)}, refusing conditions on {@code hidden} fields (and their sub-fields). */
+    public List<FieldError> checkFilter(Document filter, Set<String> hidden) {
         List<FieldError> errors = new ArrayList<>();
-        query(filter, "$", 1, errors, false);
+        new FilterRules(this, hidden, true).query(filter, "$", 1, errors, false);
         return errors;
+    }
+
+    private String regexError(String pattern, String options) {
+        return forStore ? regex.checkForStore(pattern, options) : regex.checkForEngine(pattern, options);
     }
 
     private void query(Document q, String path, int depth, List<FieldError> errors, boolean allowFieldOps) {
@@ -69,6 +93,10 @@ public final class FilterRules {
                 errors.add(new FieldError(p, "invalid field name"));
                 continue;
             }
+            if (hidden.contains(key.split("\\.", 2)[0])) {
+                errors.add(new FieldError(p, "field '" + key + "' cannot be used in a filter"));
+                continue;
+            }
             condition(e.getValue(), p, depth + 1, errors);
         }
     }
@@ -85,7 +113,11 @@ public final class FilterRules {
                 return;
             }
             for (Map.Entry<String, Object> op : d.entrySet()) {
-                operator(op.getKey(), op.getValue(), path + "." + op.getKey(), depth, errors);
+                if (op.getKey().equals("$regex")) {
+                    regexOperator(op.getValue(), d.get("$options"), path + ".$regex", errors);
+                } else {
+                    operator(op.getKey(), op.getValue(), path + "." + op.getKey(), depth, errors);
+                }
             }
             if (d.containsKey("$options") && !d.containsKey("$regex")) {
                 errors.add(new FieldError(path + ".$options", "$options needs $regex"));
@@ -128,16 +160,9 @@ public final class FilterRules {
                     errors.add(new FieldError(path, "$not needs an object of operators or a regex"));
                 }
             }
-            case "$regex" -> {
-                String pattern = v instanceof String s ? s : v instanceof BsonRegularExpression r ? r.getPattern() : null;
-                if (pattern == null) {
-                    errors.add(new FieldError(path, "$regex needs a string"));
-                } else if (pattern.length() > maxRegex) {
-                    errors.add(new FieldError(path, "regex longer than " + maxRegex + " characters"));
-                }
-            }
+            case "$regex" -> regexOperator(v, null, path, errors); // inside $elemMatch
             case "$options" -> {
-                if (!(v instanceof String s) || !s.matches("[imxsu]*")) {
+                if (!(v instanceof String s) || !RegexGuard.validOptions(s)) {
                     errors.add(new FieldError(path, "$options may only hold the flags i, m, x, s, u"));
                 }
             }
@@ -169,6 +194,23 @@ public final class FilterRules {
         }
     }
 
+    /** {$regex: pattern, $options: o}: a string or a BSON regex (whose own options combine with $options). */
+    private void regexOperator(Object v, Object options, String path, List<FieldError> errors) {
+        String pattern = v instanceof String s ? s : v instanceof BsonRegularExpression r ? r.getPattern() : null;
+        if (pattern == null) {
+            errors.add(new FieldError(path, "$regex needs a string"));
+            return;
+        }
+        String opts = (options instanceof String o ? o : "") + (v instanceof BsonRegularExpression r ? r.getOptions() : "");
+        if (!RegexGuard.validOptions(opts)) {
+            return; // reported at $options
+        }
+        String err = regexError(pattern, opts);
+        if (err != null) {
+            errors.add(new FieldError(path, err));
+        }
+    }
+
     /** A literal value: objects inside it may not hold operator keys. */
     private void literal(Object v, String path, int depth, List<FieldError> errors) {
         if (depth > maxDepth) {
@@ -176,12 +218,14 @@ public final class FilterRules {
             return;
         }
         if (v instanceof BsonRegularExpression r) {
-            if (r.getPattern().length() > maxRegex) {
-                errors.add(new FieldError(path, "regex longer than " + maxRegex + " characters"));
-            }
-            if (!r.getOptions().matches("[imxsu]*")) {
+            String err = RegexGuard.validOptions(r.getOptions()) ? regexError(r.getPattern(), r.getOptions()) : null;
+            if (!RegexGuard.validOptions(r.getOptions())) {
                 errors.add(new FieldError(path + ".$options", "$options may only hold the flags i, m, x, s, u"));
+            } else if (err != null) {
+                errors.add(new FieldError(path, err));
             }
+        } else if (v instanceof java.util.regex.Pattern) {
+            errors.add(new FieldError(path, "not a valid value"));
         } else if (v instanceof Document d) {
             for (Map.Entry<String, Object> e : d.entrySet()) {
                 if (e.getKey().startsWith("$")) {
@@ -199,6 +243,10 @@ public final class FilterRules {
 
     /** Errors of a PATCH body: only the six update operators, no engine-owned field, valid paths. */
     public List<FieldError> checkUpdate(Document update) {
+        return new FilterRules(this, Set.of(), false).update(update);
+    }
+
+    private List<FieldError> update(Document update) {
         List<FieldError> errors = new ArrayList<>();
         if (update.isEmpty()) {
             errors.add(new FieldError("$", "an update needs at least one operator"));

@@ -29,6 +29,11 @@ public final class ListQuery {
     }
 
     public static List<Key> parseSort(String sort, int maxFields) {
+        return parseSort(sort, maxFields, Set.of());
+    }
+
+    /** As {@link #parseSort(String, int)}; sorting on a {@code hidden} field (or inside one) is refused. */
+    public static List<Key> parseSort(String sort, int maxFields, Set<String> hidden) {
         List<Key> keys = new ArrayList<>();
         if (sort != null && !sort.isBlank()) {
             String[] parts = sort.split(",", -1);
@@ -47,6 +52,9 @@ public final class ListQuery {
                 }
                 if (!FilterRules.validField(p)) {
                     throw badParam("sort", "invalid sort field '" + raw + "'");
+                }
+                if (hidden.contains(p.split("\\.", 2)[0])) {
+                    throw badParam("sort", "cannot sort on '" + p + "'");
                 }
                 if (!seen.add(p)) {
                     throw badParam("sort", "field '" + p + "' appears twice");

@@ -164,17 +164,21 @@ public final class Pipelines {
     }
 
     /**
-     * A resolved collection reference: physical name, the experiment_id its documents carry, and the user its
-     * documents are restricted to (created_by) when the caller reads an {@code owner} collection (null: no restriction).
+     * A resolved collection reference: physical name, the experiment_id its documents carry, and the created_by
+     * condition its documents are restricted to when the caller reads an {@code owner} collection (a user id, or
+     * {$in: [id, e-mail]}; null: no restriction).
      */
-    public record Target(String physical, String owner, String ownerOnly) {
+    public record Target(String physical, String owner, Object ownerOnly) {
         public Target(String physical, String owner) {
             this(physical, owner, null);
         }
     }
 
+    /** Drops the author field right after the scope $match, for callers who may not learn who wrote what. */
+    static final Document HIDE_AUTHOR = new Document("$project", new Document(AccessLevel.AUTHOR, 0));
+
     /** The engine's scope filter: {experiment_id: owner} plus {created_by: user} for owner-level reads. */
-    static Document scope(String owner, String ownerOnly) {
+    static Document scope(String owner, Object ownerOnly) {
         Document d = new Document("experiment_id", owner);
         if (ownerOnly != null) {
             d.append("created_by", ownerOnly);
@@ -188,7 +192,12 @@ public final class Pipelines {
      */
     public static List<Document> prepare(String slug, List<Document> pipeline, Map<String, Object> values,
             BiFunction<String, String, Target> resolve) {
-        return prepare(slug, null, pipeline, values, resolve);
+        return prepare(slug, null, false, pipeline, values, resolve);
+    }
+
+    public static List<Document> prepare(String slug, Object ownerOnly, List<Document> pipeline, Map<String, Object> values,
+            BiFunction<String, String, Target> resolve) {
+        return prepare(slug, ownerOnly, false, pipeline, values, resolve);
     }
 
     /**
@@ -196,11 +205,19 @@ public final class Pipelines {
      * that is not null (owner-level reads). Parameter values are substituted as literals: a string landing in an
      * aggregation expression is wrapped in {$literal}, so "$password" can never become a field path.
      */
-    public static List<Document> prepare(String slug, String ownerOnly, List<Document> pipeline, Map<String, Object> values,
-            BiFunction<String, String, Target> resolve) {
+    public static List<Document> prepare(String slug, Object ownerOnly, boolean hideAuthor, List<Document> pipeline,
+            Map<String, Object> values, BiFunction<String, String, Target> resolve) {
         List<Document> out = substStages(pipeline, values);
-        List<Document> scoped = scopeStages(slug, out, resolve);
-        Document scope = scope(slug, ownerOnly);
+        List<Document> scoped = scopeStages(slug, out, resolve, hideAuthor);
+        int scopeAt = scopeInto(scoped, scope(slug, ownerOnly));
+        if (hideAuthor && ownerOnly == null) { // owner-restricted: every document is the caller's own
+            scoped.add(scopeAt + 1, HIDE_AUTHOR);
+        }
+        return scoped;
+    }
+
+    /** Puts the scope into the pipeline; returns the index of the stage that applies it. */
+    private static int scopeInto(List<Document> scoped, Document scope) {
         Document match = new Document("$match", scope);
         if (!scoped.isEmpty()) {
             Document first = scoped.get(0);
@@ -211,23 +228,24 @@ public final class Pipelines {
                 Object existing = body.get(key);
                 body.put(key, existing == null ? scope : new Document("$and", List.of(existing, scope)));
                 scoped.set(0, new Document(op, body));
-                return scoped;
+                return 0;
             }
             if (op.equals("$search") || op.equals("$searchMeta")) {
                 scoped.add(1, match);
-                return scoped;
+                return 1;
             }
             if (op.equals("$match") && first.get(op) instanceof Document m && m.containsKey("$text")) {
                 // a $text $match must stay the first stage: AND the scope into it
                 scoped.set(0, new Document("$match", new Document("$and", List.of(scope, m))));
-                return scoped;
+                return 0;
             }
         }
         scoped.add(0, match);
-        return scoped;
+        return 0;
     }
 
-    private static List<Document> scopeStages(String slug, List<Document> stages, BiFunction<String, String, Target> resolve) {
+    private static List<Document> scopeStages(String slug, List<Document> stages, BiFunction<String, String, Target> resolve,
+            boolean hideAuthor) {
         List<Document> out = new ArrayList<>();
         for (Document stage : stages) {
             String op = stage.keySet().iterator().next();
@@ -238,8 +256,11 @@ public final class Pipelines {
                     Target t = resolve.apply(slug, d.getString("from"));
                     d.put("from", t.physical());
                     List<Document> sub = d.get("pipeline") instanceof List<?> l ? castDocs(l) : List.of();
-                    List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve));
+                    List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve, hideAuthor));
                     scopedSub.add(0, new Document("$match", scope(t.owner(), t.ownerOnly())));
+                    if (hideAuthor && t.ownerOnly() == null) {
+                        scopedSub.add(1, HIDE_AUTHOR);
+                    }
                     d.put("pipeline", scopedSub);
                     out.add(new Document(op, d));
                 }
@@ -251,21 +272,27 @@ public final class Pipelines {
                     Document sc = scope(t.owner(), t.ownerOnly());
                     d.put("restrictSearchWithMatch", r == null ? sc : new Document("$and", List.of(r, sc)));
                     out.add(new Document(op, d));
+                    if (hideAuthor && t.ownerOnly() == null && d.get("as") instanceof String as) {
+                        out.add(new Document("$project", new Document(as + "." + AccessLevel.AUTHOR, 0)));
+                    }
                 }
                 case "$unionWith" -> {
                     Document d = body instanceof String s ? new Document("coll", s) : new Document((Document) body);
                     Target t = resolve.apply(slug, d.getString("coll"));
                     d.put("coll", t.physical());
                     List<Document> sub = d.get("pipeline") instanceof List<?> l ? castDocs(l) : List.of();
-                    List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve));
+                    List<Document> scopedSub = new ArrayList<>(scopeStages(slug, sub, resolve, hideAuthor));
                     scopedSub.add(0, new Document("$match", scope(t.owner(), t.ownerOnly())));
+                    if (hideAuthor && t.ownerOnly() == null) {
+                        scopedSub.add(1, HIDE_AUTHOR);
+                    }
                     d.put("pipeline", scopedSub);
                     out.add(new Document(op, d));
                 }
                 case "$facet" -> {
                     Document d = new Document();
                     for (Map.Entry<String, Object> f : ((Document) body).entrySet()) {
-                        d.put(f.getKey(), scopeStages(slug, castDocs((List<?>) f.getValue()), resolve));
+                        d.put(f.getKey(), scopeStages(slug, castDocs((List<?>) f.getValue()), resolve, hideAuthor));
                     }
                     out.add(new Document(op, d));
                 }
@@ -273,6 +300,62 @@ public final class Pipelines {
             }
         }
         return out;
+    }
+
+    /** The regexes a prepared pipeline sends to the store, each checked by {@code guard}; errors name their path. */
+    public static List<FieldError> regexErrors(List<Document> pipeline, RegexGuard guard) {
+        List<FieldError> errors = new ArrayList<>();
+        regexes(pipeline, "pipeline", guard, errors);
+        return errors;
+    }
+
+    private static final Set<String> REGEX_EXPRESSIONS = Set.of("$regexMatch", "$regexFind", "$regexFindAll");
+
+    private static void regexes(Object v, String path, RegexGuard guard, List<FieldError> errors) {
+        if (v instanceof org.bson.BsonRegularExpression r) {
+            add(errors, path, guard.checkForStore(r.getPattern(), r.getOptions()));
+        } else if (v instanceof java.util.regex.Pattern p) {
+            add(errors, path, guard.checkForStore(p.pattern(), ""));
+        } else if (v instanceof Document d) {
+            for (Map.Entry<String, Object> e : d.entrySet()) {
+                String p = path + "." + e.getKey();
+                Object x = e.getValue();
+                if (e.getKey().equals("$regex")) {
+                    String opts = d.get("$options") instanceof String o ? o : "";
+                    if (x instanceof String s) {
+                        add(errors, p, guard.checkForStore(s, opts));
+                    } else if (x instanceof org.bson.BsonRegularExpression r) {
+                        add(errors, p, guard.checkForStore(r.getPattern(), opts + r.getOptions()));
+                    } else {
+                        errors.add(new FieldError(p, "$regex needs a string"));
+                    }
+                } else if (REGEX_EXPRESSIONS.contains(e.getKey()) && x instanceof Document body) {
+                    Object re = body.get("regex") instanceof Document lit && lit.size() == 1 && lit.containsKey("$literal")
+                            ? lit.get("$literal") : body.get("regex");
+                    String opts = body.get("options") instanceof String o ? o : "";
+                    if (re instanceof String s && !s.startsWith("$")) {
+                        add(errors, p + ".regex", guard.checkForStore(s, opts));
+                    } else if (re instanceof org.bson.BsonRegularExpression r) {
+                        add(errors, p + ".regex", guard.checkForStore(r.getPattern(), opts + r.getOptions()));
+                    } else {
+                        errors.add(new FieldError(p + ".regex", "must be a constant regex (a field or variable could hold any pattern)"));
+                    }
+                    regexes(body.get("input"), p + ".input", guard, errors);
+                } else {
+                    regexes(x, p, guard, errors);
+                }
+            }
+        } else if (v instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                regexes(l.get(i), path + "[" + i + "]", guard, errors);
+            }
+        }
+    }
+
+    private static void add(List<FieldError> errors, String path, String error) {
+        if (error != null) {
+            errors.add(new FieldError(path, error));
+        }
     }
 
     private static List<Document> castDocs(List<?> l) {

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.bson.BsonRegularExpression;
 import org.bson.Document;
 import org.bson.types.Decimal128;
@@ -19,15 +19,56 @@ import org.bson.types.ObjectId;
  * by {@link FilterRules#checkUpdate}) to a copy of a document in memory, following MongoDB's semantics closely
  * enough that the result can be checked against the collection's JSON Schema and size limit before it is written.
  * Dotted paths, numeric array indexes and {@code $[]} are supported; the positional {@code $} and filtered
- * {@code $[id]} (which need the query or arrayFilters) are refused with 400. Pure functions, no I/O.
+ * {@code $[id]} (which need the query or arrayFilters) are refused with 400. No I/O; CPU-bound, so callers run it on a
+ * worker thread.
+ *
+ * <p>Evaluation is budgeted, because a small update can ask for a lot of work: {@code {"$set":{"x.$[].99999":1}}} on
+ * a document holding 2,900 empty arrays pads every one of them to 100,000 slots (~3×10⁸ references, an
+ * OutOfMemoryError) before any size check could run. {@link Budget#cells} caps the values an update may create
+ * (padding slots, copied values, new objects), charged before they are allocated, so memory stays within a fixed
+ * multiple of the document size limit; {@link Budget#steps} caps comparisons, matches and traversals. Running the
+ * update in MongoDB instead was not chosen: the would-be document has to be checked against the collection's JSON
+ * Schema and size limit before it is written, and the embedded store has no transactions to roll a bad write back.
+ * Regexes of $pull conditions run on RE2/J (linear time).
  */
 public final class UpdateEval {
-    private UpdateEval() {
+    /**
+     * Limits of one evaluation: {@code cells} new values (the document size limit is a good choice: every BSON
+     * element takes at least two bytes, so more cells than bytes can never give a storable document) and
+     * {@code steps} units of work.
+     */
+    public record Budget(long cells, long steps) {
+        public static Budget forDocumentBytes(int maxDocumentBytes, long steps) {
+            return new Budget(maxDocumentBytes, steps);
+        }
     }
 
-    /** A deep copy of {@code doc} with {@code update} applied. */
+    /** Default budget of {@link #apply(Document, Document)}: a 64 KiB document, 5 million steps. */
+    static final Budget DEFAULT = new Budget(65536, 5_000_000);
+
+    private final Budget budget;
+    /** The update path being evaluated, for budget errors from deep inside matching. */
+    private String at = "$";
+    private long cells;
+    private long steps;
+    private final Map<String, com.google.re2j.Pattern> patterns = new HashMap<>();
+
+    private UpdateEval(Budget budget) {
+        this.budget = budget;
+    }
+
+    /** A deep copy of {@code doc} with {@code update} applied, within the default budget. */
     public static Document apply(Document doc, Document update) {
-        Document out = (Document) copy(doc);
+        return apply(doc, update, DEFAULT);
+    }
+
+    /** A deep copy of {@code doc} with {@code update} applied; 413 (cells) or 400 (steps) problem when the budget runs out. */
+    public static Document apply(Document doc, Document update, Budget budget) {
+        return new UpdateEval(budget).run(doc, update);
+    }
+
+    private Document run(Document doc, Document update) {
+        Document out = (Document) copy(doc); // the stored document: not charged, it was within the limits when written
         for (Map.Entry<String, Object> op : update.entrySet()) {
             for (Map.Entry<String, Object> f : ((Document) op.getValue()).entrySet()) {
                 String path = "$." + op.getKey() + "." + f.getKey();
@@ -37,6 +78,24 @@ public final class UpdateEval {
             }
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------ budget
+
+    /** Charges {@code n} new values before they are allocated. */
+    private void cells(long n, String path) {
+        cells += n;
+        if (n < 0 || cells > budget.cells()) {
+            throw new ProblemException(413, "Payload Too Large", "The update would create more than " + budget.cells()
+                    + " values; nothing was written", List.of(new FieldError(path, "the update is too large for the document size limit")), null);
+        }
+    }
+
+    private void steps(long n, String path) {
+        steps += n;
+        if (n < 0 || steps > budget.steps()) {
+            throw bad(path, "the update needs more than " + budget.steps() + " steps to evaluate");
+        }
     }
 
     // ------------------------------------------------------------------ paths
@@ -51,7 +110,7 @@ public final class UpdateEval {
         void remove();
     }
 
-    private static void walk(Object node, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
+    private void walk(Object node, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
         String seg = segs[i];
         boolean last = i == segs.length - 1;
         if (seg.equals("$") || (seg.startsWith("$[") && !seg.equals("$[]"))) {
@@ -66,6 +125,7 @@ public final class UpdateEval {
             }
             @SuppressWarnings("unchecked")
             List<Object> list = (List<Object>) l;
+            steps(list.size(), path);
             for (int j = 0; j < list.size(); j++) {
                 step(list, j, segs, i, last, path, creates, op);
             }
@@ -97,6 +157,7 @@ public final class UpdateEval {
                 if (!creates) {
                     return;
                 }
+                cells(1, path);
                 child = new Document();
                 d.put(seg, child);
             }
@@ -117,7 +178,7 @@ public final class UpdateEval {
         }
     }
 
-    private static void step(List<Object> list, int idx, String[] segs, int i, boolean last, String path, boolean creates,
+    private void step(List<Object> list, int idx, String[] segs, int i, boolean last, String path, boolean creates,
             java.util.function.Consumer<Slot> op) {
         if (last) {
             op.accept(new Slot() {
@@ -130,12 +191,7 @@ public final class UpdateEval {
                 }
 
                 public void set(Object v) {
-                    if (idx > 100_000) {
-                        throw bad(path, "array index too large");
-                    }
-                    while (list.size() <= idx) {
-                        list.add(null);
-                    }
+                    pad(list, idx, path);
                     list.set(idx, v);
                 }
 
@@ -151,22 +207,28 @@ public final class UpdateEval {
             if (!creates) {
                 return;
             }
-            if (idx > 100_000) {
-                throw bad(path, "array index too large");
-            }
-            while (list.size() <= idx) {
-                list.add(null);
-            }
+            pad(list, idx, path);
         }
         Object child = list.get(idx);
         if (child == null && creates) {
+            cells(1, path);
             child = new Document();
             list.set(idx, child);
         }
         descend(child, segs, i, path, creates, op);
     }
 
-    private static void descend(Object child, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
+    /** Pads {@code list} with nulls up to {@code idx}, charging the new slots before allocating them. */
+    private void pad(List<Object> list, int idx, String path) {
+        if (idx >= list.size()) {
+            cells((long) idx + 1 - list.size(), path);
+            while (list.size() <= idx) {
+                list.add(null);
+            }
+        }
+    }
+
+    private void descend(Object child, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
         if (child instanceof Document || child instanceof List) {
             walk(child, segs, i + 1, path, creates, op);
         } else if (creates) {
@@ -176,9 +238,10 @@ public final class UpdateEval {
 
     // ------------------------------------------------------------------ operators
 
-    private static void operate(String op, Slot s, Object v, String path) {
+    private void operate(String op, Slot s, Object v, String path) {
+        at = path;
         switch (op) {
-            case "$set" -> s.set(copy(v));
+            case "$set" -> s.set(charged(v, path));
             case "$unset" -> {
                 if (s.present()) {
                     s.remove();
@@ -201,13 +264,14 @@ public final class UpdateEval {
                     if (!(mods.get("$each") instanceof List<?> each)) {
                         throw bad(path + ".$each", "$each needs an array");
                     }
-                    each.forEach(x -> items.add(copy(x)));
+                    each.forEach(x -> items.add(charged(x, path)));
                 } else {
-                    items.add(copy(v));
+                    items.add(charged(v, path));
                 }
                 if (op.equals("$addToSet")) {
                     for (Object x : items) {
-                        if (list.stream().noneMatch(y -> same(x, y))) {
+                        steps(list.size(), path);
+                        if (list.stream().noneMatch(y -> eq(x, y))) {
                             list.add(x);
                         }
                     }
@@ -218,6 +282,7 @@ public final class UpdateEval {
                     }
                     list.addAll(pos, items);
                     if (mods != null && mods.containsKey("$sort")) {
+                        steps((long) list.size() * (64 - Long.numberOfLeadingZeros(list.size() + 1L)), path);
                         list.sort(sorter(mods.get("$sort"), path));
                     }
                     if (mods != null && mods.get("$slice") instanceof Number n) {
@@ -239,6 +304,7 @@ public final class UpdateEval {
                 }
                 List<Object> kept = new ArrayList<>();
                 for (Object x : l) {
+                    steps(1, path);
                     if (!pullMatches(x, v)) {
                         kept.add(x);
                     }
@@ -249,11 +315,12 @@ public final class UpdateEval {
         }
     }
 
-    private static List<Object> array(Slot s, String path, String op) {
+    private List<Object> array(Slot s, String path, String op) {
         if (!s.present()) {
             return new ArrayList<>();
         }
         if (s.get() instanceof List<?> l) {
+            steps(l.size(), path);
             return new ArrayList<>(l);
         }
         throw bad(path, "cannot apply " + op + " to a non-array value");
@@ -283,7 +350,7 @@ public final class UpdateEval {
         return n instanceof Decimal128 d ? d.bigDecimalValue() : new BigDecimal(n.toString());
     }
 
-    private static Comparator<Object> sorter(Object spec, String path) {
+    private Comparator<Object> sorter(Object spec, String path) {
         if (spec instanceof Number n) {
             return n.intValue() < 0 ? (a, b) -> order(b, a) : UpdateEval::order;
         }
@@ -309,7 +376,7 @@ public final class UpdateEval {
 
     // ------------------------------------------------------------------ matching ($pull conditions)
 
-    private static boolean pullMatches(Object element, Object cond) {
+    private boolean pullMatches(Object element, Object cond) {
         if (cond instanceof Document d && !d.isEmpty()) {
             boolean ops = d.keySet().stream().allMatch(k -> k.startsWith("$"));
             if (ops) {
@@ -317,10 +384,10 @@ public final class UpdateEval {
             }
             return element instanceof Document e && docMatches(e, d);
         }
-        return same(element, cond);
+        return eq(element, cond);
     }
 
-    static boolean docMatches(Document doc, Document query) {
+    private boolean docMatches(Document doc, Document query) {
         for (Map.Entry<String, Object> q : query.entrySet()) {
             String k = q.getKey();
             Object v = q.getValue();
@@ -358,11 +425,11 @@ public final class UpdateEval {
         return true;
     }
 
-    private static boolean valueMatches(Object value, Document ops) {
+    private boolean valueMatches(Object value, Document ops) {
         return fieldMatches(value, true, ops);
     }
 
-    private static boolean fieldMatches(Object value, boolean exists, Document ops) {
+    private boolean fieldMatches(Object value, boolean exists, Document ops) {
         for (Map.Entry<String, Object> o : ops.entrySet()) {
             Object a = o.getValue();
             boolean ok = switch (o.getKey()) {
@@ -372,7 +439,7 @@ public final class UpdateEval {
                 case "$gte" -> anyCmp(value, a, c -> c >= 0);
                 case "$lt" -> anyCmp(value, a, c -> c < 0);
                 case "$lte" -> anyCmp(value, a, c -> c <= 0);
-                case "$in" -> ((List<?>) a).stream().anyMatch(x -> x instanceof BsonRegularExpression || x instanceof Pattern
+                case "$in" -> ((List<?>) a).stream().anyMatch(x -> x instanceof BsonRegularExpression || x instanceof java.util.regex.Pattern
                         ? regex(value, x, null) : eqOrContains(value, x));
                 case "$nin" -> ((List<?>) a).stream().noneMatch(x -> eqOrContains(value, x));
                 case "$exists" -> exists == truthy(a);
@@ -380,7 +447,7 @@ public final class UpdateEval {
                 case "$regex" -> regex(value, a, ops.getString("$options"));
                 case "$options" -> true;
                 case "$size" -> value instanceof List<?> l && a instanceof Number n && l.size() == n.intValue();
-                case "$all" -> value instanceof List<?> l && ((List<?>) a).stream().allMatch(x -> l.stream().anyMatch(y -> same(x, y)));
+                case "$all" -> value instanceof List<?> l && ((List<?>) a).stream().allMatch(x -> l.stream().anyMatch(y -> eq(x, y)));
                 case "$elemMatch" -> value instanceof List<?> l && l.stream().anyMatch(x -> {
                     Document d = (Document) a;
                     return d.keySet().stream().allMatch(k -> k.startsWith("$")) ? valueMatches(x, d)
@@ -399,7 +466,7 @@ public final class UpdateEval {
         return a instanceof Boolean b ? b : a instanceof Number n ? n.doubleValue() != 0 : a != null;
     }
 
-    private static boolean regex(Object value, Object re, String options) {
+    private boolean regex(Object value, Object re, String options) {
         if (value instanceof List<?> l) {
             return l.stream().anyMatch(x -> regex(x, re, options));
         }
@@ -411,35 +478,33 @@ public final class UpdateEval {
         if (re instanceof BsonRegularExpression b) {
             pattern = b.getPattern();
             opts += b.getOptions();
-        } else if (re instanceof Pattern p) {
-            return p.matcher(s).find();
+        } else if (re instanceof java.util.regex.Pattern p) {
+            pattern = p.pattern();
         } else {
             pattern = String.valueOf(re);
         }
-        int flags = 0;
-        if (opts.contains("i")) {
-            flags |= Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+        steps(s.length() + 1L, at); // RE2/J: linear in the subject
+        String key = opts + "/" + pattern;
+        com.google.re2j.Pattern compiled = patterns.get(key);
+        if (compiled == null) {
+            try {
+                compiled = RegexGuard.compile(pattern, opts);
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                throw bad(at, "invalid regex (RE2 syntax): " + e.getDescription());
+            }
+            patterns.put(key, compiled);
         }
-        if (opts.contains("m")) {
-            flags |= Pattern.MULTILINE;
-        }
-        if (opts.contains("s")) {
-            flags |= Pattern.DOTALL;
-        }
-        if (opts.contains("x")) {
-            flags |= Pattern.COMMENTS;
-        }
-        return Pattern.compile(pattern, flags).matcher(s).find();
+        return compiled.matcher(s).find();
     }
 
-    private static boolean eqOrContains(Object value, Object a) {
-        if (same(value, a)) {
+    private boolean eqOrContains(Object value, Object a) {
+        if (eq(value, a)) {
             return true;
         }
-        return value instanceof List<?> l && l.stream().anyMatch(x -> same(x, a));
+        return value instanceof List<?> l && l.stream().anyMatch(x -> eq(x, a));
     }
 
-    private static boolean anyCmp(Object value, Object a, java.util.function.IntPredicate p) {
+    private boolean anyCmp(Object value, Object a, java.util.function.IntPredicate p) {
         if (value instanceof List<?> l) {
             return l.stream().anyMatch(x -> anyCmp(x, a, p));
         }
@@ -448,6 +513,38 @@ public final class UpdateEval {
     }
 
     // ------------------------------------------------------------------ values
+
+    /** {@link #same}, charging one step per compared node. */
+    private boolean eq(Object a, Object b) {
+        steps(1, at);
+        if (a instanceof Document x && b instanceof Document y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            var ix = x.entrySet().iterator();
+            var iy = y.entrySet().iterator();
+            while (ix.hasNext()) {
+                var ex = ix.next();
+                var ey = iy.next();
+                if (!ex.getKey().equals(ey.getKey()) || !eq(ex.getValue(), ey.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.size(); i++) {
+                if (!eq(x.get(i), y.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return same(a, b);
+    }
 
     /** BSON-style equality: numbers by value, documents and arrays element-wise. */
     static boolean same(Object a, Object b) {
@@ -539,6 +636,33 @@ public final class UpdateEval {
             return 9;
         }
         return 10;
+    }
+
+    /** A copy of a value from the update, charging one cell per node before copying. */
+    private Object charged(Object v, String path) {
+        cells(nodes(v, budget.cells() - cells + 1), path);
+        return copy(v);
+    }
+
+    /** Nodes of {@code v}, counting no further than {@code limit}. */
+    private static long nodes(Object v, long limit) {
+        long n = 1;
+        if (v instanceof Document d) {
+            for (Object x : d.values()) {
+                if (n > limit) {
+                    break;
+                }
+                n += nodes(x, limit - n);
+            }
+        } else if (v instanceof List<?> l) {
+            for (Object x : l) {
+                if (n > limit) {
+                    break;
+                }
+                n += nodes(x, limit - n);
+            }
+        }
+        return n;
     }
 
     static Object copy(Object v) {

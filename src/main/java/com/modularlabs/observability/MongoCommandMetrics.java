@@ -1,6 +1,7 @@
 package com.modularlabs.observability;
 
 import com.modularlabs.store.StoreConfig;
+import com.modularlabs.store.StoreOutage;
 import com.mongodb.event.CommandFailedEvent;
 import com.mongodb.event.CommandListener;
 import com.mongodb.event.CommandStartedEvent;
@@ -31,7 +32,13 @@ public class MongoCommandMetrics implements CommandListener {
     private final Map<Integer, String> collections = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> perCollection = new ConcurrentHashMap<>();
 
-    public MongoCommandMetrics(StoreConfig config, MeterRegistry registry) {
+    /** Index builds are slow by nature (and run at startup): neither counted nor logged as slow commands. */
+    static final java.util.Set<String> NOT_QUERIES = java.util.Set.of("createIndexes", "dropIndexes");
+
+    private final StoreOutage outage;
+
+    public MongoCommandMetrics(StoreConfig config, MeterRegistry registry, StoreOutage outage) {
+        this.outage = outage;
         this.slowNanos = TimeUnit.MILLISECONDS.toNanos(config.slowQueryMs());
         this.slow = Counter.builder("labs.mongodb.slow.commands")
                 .description("MongoDB commands slower than LABS_SLOW_QUERY_MS").register(registry);
@@ -50,6 +57,7 @@ public class MongoCommandMetrics implements CommandListener {
 
     @Override
     public void commandSucceeded(CommandSucceededEvent event) {
+        outage.answered();
         finished(event.getRequestId(), event.getCommandName(), event.getElapsedTime(TimeUnit.NANOSECONDS), "ok");
     }
 
@@ -60,7 +68,7 @@ public class MongoCommandMetrics implements CommandListener {
 
     private void finished(int requestId, String command, long nanos, String outcome) {
         String collection = collections.remove(requestId);
-        if (nanos >= slowNanos) {
+        if (nanos >= slowNanos && !NOT_QUERIES.contains(command)) {
             slow.increment();
             LOG.warnf("Slow MongoDB command: command=%s collection=%s duration_ms=%d outcome=%s",
                     command, collection == null ? "-" : collection, TimeUnit.NANOSECONDS.toMillis(nanos), outcome);

@@ -1,5 +1,6 @@
 package com.modularlabs.observability;
 
+import com.modularlabs.store.StoreOutage;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
@@ -16,13 +17,20 @@ import org.eclipse.microprofile.health.Readiness;
 public class MongoReadiness implements AsyncHealthCheck {
     @Inject
     ReactiveMongoClient client;
+    @Inject
+    StoreOutage outage;
 
     @Override
     public Uni<HealthCheckResponse> call() {
         return client.getDatabase("admin").runCommand(new Document("ping", 1))
                 .ifNoItem().after(Duration.ofSeconds(2)).fail()
-                .map(ok -> HealthCheckResponse.up("mongodb"))
-                .onFailure().recoverWithItem(e -> HealthCheckResponse.named("mongodb").down()
-                        .withData("error", e.getClass().getSimpleName()).build());
+                .map(ok -> {
+                    outage.answered();
+                    return HealthCheckResponse.up("mongodb");
+                })
+                .onFailure().recoverWithItem(e -> {
+                    outage.failed(e);
+                    return HealthCheckResponse.named("mongodb").down().withData("error", e.getClass().getSimpleName()).build();
+                });
     }
 }

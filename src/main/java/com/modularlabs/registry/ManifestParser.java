@@ -19,6 +19,8 @@ public class ManifestParser {
     ManifestValidator validator;
     @Inject
     com.modularlabs.data.DataConfig dataConfig;
+    @Inject
+    jakarta.enterprise.inject.Instance<ManifestExtension> extensions;
 
     public static final class InvalidManifest extends Exception {
         public final List<FieldError> errors;
@@ -120,6 +122,7 @@ public class ManifestParser {
                         q.get("params", new Document()), q.getString("read") == null ? inherited : q.getString("read")));
             }
         }
+        extensions.forEach(x -> errors.addAll(x.check(slug, cfg)));
         if (!errors.isEmpty()) {
             throw new InvalidManifest(errors);
         }

@@ -6,8 +6,9 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Startup;
 
-/** Started = the experiment registry has been loaded at least once. */
+/** Started and ready = the experiment registry has been loaded at least once (pages answer 503 until then). */
 @Startup
+@org.eclipse.microprofile.health.Readiness
 @ApplicationScoped
 public class RegistryStartedCheck implements HealthCheck {
     @Inject

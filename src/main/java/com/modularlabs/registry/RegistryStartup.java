@@ -1,20 +1,23 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.store.StoreProbe;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Startup: core indexes, seeding from the folder, then the first registry load. Waits up to
- * labs.registry.startup-timeout; if the database is slow or down it keeps trying in the background and
- * /q/health/started stays DOWN until the registry is loaded.
+ * Startup: core indexes, seeding from the folder, then the first registry load. When the database answers at once
+ * this waits (up to labs.registry.startup-timeout) so the first request sees the registry; when it does not, the
+ * HTTP listener and liveness come up at once, readiness stays DOWN, pages answer 503 "starting"
+ * ({@link StartingFilter}) and the load is retried in the background with backoff, one log line per retry.
  */
 @ApplicationScoped
 public class RegistryStartup {
@@ -28,23 +31,36 @@ public class RegistryStartup {
     ExperimentRegistry registry;
     @Inject
     RegistryConfig config;
+    @Inject
+    StoreProbe probe;
+
+    private volatile Cancellable background;
 
     void onStart(@Observes @Priority(100) StartupEvent ev) {
-        Uni<?> startup = coreIndexes.ensure()
+        Uni<?> startup = probe.retrying("Registry load", () -> coreIndexes.ensure()
                 .chain(() -> seeds.seedFromFolder())
-                .chain(() -> registry.reload())
-                .onFailure().invoke(e -> LOG.warnf("Startup registry load failed (%s); retrying", e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(15)).indefinitely();
+                .chain(() -> registry.reload()));
+        if (!probe.reachableAtStartup()) {
+            background = startup.subscribe().with(x -> { }, e -> LOG.errorf("Registry load gave up: %s", e.getMessage()));
+            return;
+        }
         try {
             startup.await().atMost(config.startupTimeout());
         } catch (RuntimeException timeout) {
             LOG.warnf("Registry not loaded after %s; continuing in the background", config.startupTimeout());
-            startup.subscribe().with(x -> { }, e -> LOG.error("Registry load gave up", e));
+            background = startup.subscribe().with(x -> { }, e -> LOG.errorf("Registry load gave up: %s", e.getMessage()));
         }
     }
 
-    /** Runs several independent startup steps at once. */
+    void onStop(@Observes ShutdownEvent ev) {
+        Cancellable c = background;
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    /** Runs several independent startup steps at once (all failures collected: none dropped with a trace). */
     static Uni<Void> all(List<Uni<Void>> steps) {
-        return steps.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(new ArrayList<>(steps)).andFailFast().replaceWithVoid();
+        return steps.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(new ArrayList<>(steps)).andCollectFailures().replaceWithVoid();
     }
 }

@@ -2,6 +2,7 @@ package com.modularlabs.store;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 @ConfigMapping(prefix = "labs.store")
 public interface StoreConfig {
@@ -16,4 +17,23 @@ public interface StoreConfig {
     /** Commands slower than this are counted and logged (labs_mongodb_slow_commands_total). */
     @WithDefault("100")
     long slowQueryMs();
+
+    /**
+     * Longest wait for one database reply or for a pooled connection (socket read timeout and pool wait); a frozen
+     * database makes requests fail with 503 after this instead of hanging.
+     */
+    @WithDefault("6s")
+    Duration operationTimeout();
+
+    /** Retry-After (seconds) of the 503 answered while the database is unreachable. */
+    @WithDefault("5")
+    int outageRetryAfterSeconds();
+
+    /**
+     * Embedded store durability: {@code commit} (default) writes every acknowledged write to the data file before
+     * the reply, so a killed process loses none; {@code fsync} also forces it to disk (survives power loss, slower);
+     * {@code delayed} is mongo-java-server's default (up to ~1 s of acknowledged writes lost on a crash).
+     */
+    @WithDefault("commit")
+    String durability();
 }

@@ -12,6 +12,9 @@
 
   function api(method, url, payload, headers) {
     var opts = { method: method, headers: headers || {}, credentials: 'same-origin' };
+    // proves the call comes from this panel, not from an experiment page on the same origin (docs/security.md)
+    var token = document.querySelector('meta[name="labs-admin-token"]');
+    if (token) { opts.headers['X-Labs-Admin-Token'] = token.getAttribute('content'); }
     if (payload instanceof FormData) {
       opts.body = payload;
     } else if (payload !== undefined) {
@@ -176,6 +179,8 @@
           [dateOf(x.created_at), x.user_email, x.status, x.documents, x.file_size || ''].forEach(function (v) { tr.appendChild(el('td', v)); });
           var td = el('td');
           if (x.download && x.status === 'done') { td.appendChild(el('a', 'Download', { href: x.download })); }
+          else if (x.available === false) { td.appendChild(el('span', x.note || 'not available here')); }
+          else if (x.error) { td.appendChild(el('span', x.error)); }
           tr.appendChild(td);
           tb.appendChild(tr);
         });

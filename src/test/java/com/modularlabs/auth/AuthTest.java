@@ -217,8 +217,12 @@ class AuthTest {
         given().cookie("labs_session", cookie).contentType(ContentType.JSON)
                 .body(Map.of("email", victim, "role", "admin")).post("/admin/api/roles/grants").then().statusCode(403);
         given().auth().oauth2(token(victim, "csrf-password-1")).get("/auth/me").then().body("admin", equalTo(false));
-        // same origin: accepted
+        // same origin but without the admin panel's token (what an experiment page's script could send): refused
         given().cookie("labs_session", cookie).header("Origin", baseOrigin()).contentType(ContentType.JSON)
+                .body(Map.of("email", victim, "role", "editor")).post("/admin/api/roles/grants").then().statusCode(403);
+        // same origin from the admin panel: accepted
+        given().cookie("labs_session", cookie).header("Origin", baseOrigin()).header(AdminOriginGuard.HEADER, AuthFlows.adminPanelToken(cookie))
+                .contentType(ContentType.JSON)
                 .body(Map.of("email", victim, "role", "editor")).post("/admin/api/roles/grants").then().statusCode(204);
         // bearer requests are exempt, whatever the Origin
         given().auth().oauth2(adminToken()).header("Origin", "https://evil.example").contentType(ContentType.JSON)
@@ -262,11 +266,15 @@ class AuthTest {
         String t = token(email, "revoke-password-1");
         given().auth().oauth2(t).get("/auth/me").then().statusCode(200).body("roles", hasItem("editor"));
         given().auth().oauth2(adminToken()).delete("/admin/api/roles/grants?email=" + email + "&role=editor").then().statusCode(204);
+        given().auth().oauth2(t).get("/auth/me").then().statusCode(401); // a role revoke ends the user's tokens
+        t = token(email, "revoke-password-1");
         given().auth().oauth2(t).get("/auth/me").then().statusCode(200).body("roles", not(hasItem("editor")));
         given().auth().oauth2(adminToken()).post("/admin/api/users/" + id + "/disable").then().statusCode(200).body("disabled", equalTo(true));
         given().auth().oauth2(t).get("/auth/me").then().statusCode(401);
         tokenCall(email, "revoke-password-1").then().statusCode(401); // disabled: same answer as a wrong password
         given().auth().oauth2(adminToken()).post("/admin/api/users/" + id + "/enable").then().statusCode(200);
+        given().auth().oauth2(t).get("/auth/me").then().statusCode(401); // disabling ended every token: enabling revives none
+        t = token(email, "revoke-password-1");
         given().auth().oauth2(t).get("/auth/me").then().statusCode(200);
         given().auth().oauth2(adminToken()).contentType(ContentType.JSON).body(Map.of("password", "new-password-22"))
                 .post("/admin/api/users/" + id + "/password").then().statusCode(204);

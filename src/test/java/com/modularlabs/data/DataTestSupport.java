@@ -75,12 +75,38 @@ public final class DataTestSupport {
                  "pipeline": [{"$match": {"$where": "1"}}, {"$lookup": {"from": "t_gamma_items", "as": "x", "pipeline": []}},
                               {"$out": "elsewhere"}]}}}""";
 
+    /** Issue 9: what a named query may reach in other experiments (admin-only, owner and auth_required collections). */
+    static final String VAULT = """
+            {"slug": "t_vault", "name": "Vault", "status": "active",
+             "collections": {"secrets": {"read": "admin", "create": "admin"},
+                             "mine": {"read": "owner", "create": "user", "update": "owner", "delete": "owner"},
+                             "open": {"read": "public", "create": "public", "update": "public"}}}""";
+    static final String LOCKED = """
+            {"slug": "t_locked", "name": "Locked", "status": "active", "auth_required": true,
+             "auth_policy": {"allowed_users": ["nobody@example.org"]},
+             "collections": {"open": {"read": "public", "create": "admin"}}}""";
+    static final String READER = """
+            {"slug": "t_reader", "name": "Reader", "status": "active", "data_scope": ["self", "t_vault", "t_locked"],
+             "collections": {"items": {"read": "public", "create": "public"}},
+             "queries": {
+               "vaultUnion": {"collection": "items", "read": "public", "pipeline": [{"$unionWith": "t_vault.secrets"}]},
+               "vaultLookup": {"collection": "items", "read": "public",
+                               "pipeline": [{"$limit": 1}, {"$lookup": {"from": "t_vault.secrets", "as": "s", "pipeline": []}}]},
+               "lockedUnion": {"collection": "items", "read": "public", "pipeline": [{"$unionWith": "t_locked.open"}]},
+               "mineLookup": {"collection": "items", "read": "public",
+                              "pipeline": [{"$limit": 1}, {"$lookup": {"from": "t_vault.mine", "as": "m", "pipeline": []}}]},
+               "openLookup": {"collection": "items", "read": "public",
+                              "pipeline": [{"$limit": 1}, {"$lookup": {"from": "t_vault.open", "as": "o", "pipeline": []}}]},
+               "search": {"collection": "items", "read": "public",
+                          "pipeline": [{"$match": {"name": {"$regex": {"$param": "q"}}}}],
+                          "params": {"q": {"type": "string", "required": true, "max_length": 100}}}}}""";
+
     public static synchronized void ensure(ExperimentConfigRepository configs, ExperimentRegistry registry) {
         if (ready) {
             return;
         }
         List<Document> docs = List.of(Document.parse(ALPHA), Document.parse(BETA), Document.parse(GAMMA), Document.parse(GNOME),
-                Document.parse(BAD_LOOKUP), Document.parse(BAD_STAGES));
+                Document.parse(BAD_LOOKUP), Document.parse(BAD_STAGES), Document.parse(VAULT), Document.parse(LOCKED), Document.parse(READER));
         for (Document d : docs) {
             configs.raw().deleteOne(new Document("slug", d.getString("slug"))).await().atMost(Duration.ofSeconds(10));
         }

@@ -168,8 +168,50 @@ class FrontEndBrowserTest {
         }
     }
 
+    /**
+     * Issue 12: the counts are live. A second, independent browser session shows a click made in the first without
+     * any reload (the page has no Refresh button and no polling; only its subscription can bring the new count).
+     */
     @Test
     @Order(2)
+    void clickTrackerCountsUpdateLiveInAnotherBrowser() throws Exception {
+        WebDriver other = null;
+        Path otherProfile = Files.createTempDirectory("labs-chromium-2");
+        try {
+            ChromeOptions o = new ChromeOptions();
+            o.setBinary(CHROMIUM);
+            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--window-size=1280,1000", "--user-data-dir=" + otherProfile);
+            // its own driver service: quitting a driver stops the service it was started with
+            other = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build(), o);
+            WebDriver watcher = other;
+            watcher.get(url("/experiments/click_tracker/"));
+            driver.get(url("/experiments/click_tracker/"));
+            assertTrue(driver.findElements(By.id("refresh")).isEmpty(), "no Refresh button: the counts are live");
+            waitUpTo(15).until(d -> text("total").matches("\\d+"));
+            new WebDriverWait(watcher, Duration.ofSeconds(15)).until(d -> d.findElement(By.id("total")).getText().trim().matches("\\d+"));
+            // the watcher's stream is open once its first load (triggered by the stream's ready event) has rendered
+            long before = clicksInDb();
+            new WebDriverWait(watcher, Duration.ofSeconds(15)).until(d -> d.findElement(By.id("total")).getText().trim().equals(String.valueOf(before)));
+            driver.findElement(By.cssSelector("button.click.blue")).click();
+            driver.findElement(By.cssSelector("button.click.green")).click();
+            new WebDriverWait(watcher, Duration.ofSeconds(10)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> d.findElement(By.id("total")).getText().trim().equals(String.valueOf(before + 2)));
+            assertEquals(before + 2, clicksInDb());
+        } finally {
+            if (other != null) {
+                File f = ((TakesScreenshot) other).getScreenshotAs(OutputType.FILE);
+                Files.copy(f.toPath(), Path.of("target", "frontend-click_tracker-live.png"), StandardCopyOption.REPLACE_EXISTING);
+                other.quit();
+            }
+            try (var walk = Files.walk(otherProfile)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
     void notesAreCreatedEditedPinnedDeletedAndPrivate() throws Exception {
         createUser("ann.browser@example.com");
         createUser("ben.browser@example.com");
@@ -238,7 +280,7 @@ class FrontEndBrowserTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void statsDashboardReadsTheClickTrackersClicks() throws Exception {
         createUser("ben.browser@example.com");
         login("ben.browser@example.com", "/experiments/stats_dashboard/");

@@ -445,8 +445,14 @@ class ScaleOutIT {
         for (Instance in : instances.subList(0, 2)) {
             long t0 = System.nanoTime();
             HttpResponse<String> me = in.http.send(get(in.url("/auth/me")).header("Cookie", sessionCookie).build(), HttpResponse.BodyHandlers.ofString());
+            // cookie-authenticated admin calls carry the panel's token, read from the panel page as a browser would
+            String panel = in.http.send(get(in.url("/admin")).header("Cookie", sessionCookie).header("Sec-Fetch-Dest", "document")
+                    .header("Sec-Fetch-Mode", "navigate").build(), HttpResponse.BodyHandlers.ofString()).body();
+            java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"labs-admin-token\" content=\"([^\"]+)\"").matcher(panel);
+            assertTrue(token.find(), "no admin token in the panel page of " + in.name);
             HttpResponse<String> reload = in.http.send(post(in.url("/admin/api/experiments/notes/reload"), "application/json", "")
-                    .header("Cookie", sessionCookie).header("Origin", in.url("")).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Cookie", sessionCookie).header("Origin", in.url("")).header("X-Labs-Admin-Token", token.group(1)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             results.put("(c) cookie from 3 on " + in.name + " (/auth/me + admin POST)", (System.nanoTime() - t0) / 1_000_000 + " ms");
             assertEquals(200, me.statusCode(), "session from instance 3 refused by " + in.name + ": " + me.body());
             assertTrue(me.body().contains(ADMIN_EMAIL), me.body());

@@ -1,0 +1,223 @@
+// Faults benchmark (issue 11), run by bench/faults.sh with the test classpath (target/classes, target/test-classes).
+// 1. Embedded store durability: 4 writers insert 250-byte documents into a child-JVM store for BENCH_SECONDS, the
+//    store is killed with SIGKILL while they write and restarted on the same folder: writes/s and acknowledged
+//    writes lost, per labs.store.durability (delayed = mongo-java-server's default, commit, fsync).
+// 2. Outages against the packaged service (MONGO_URI pointing at a TCP proxy in this process, in front of a
+//    memory-backend store in this process): time from killing the database to readiness DOWN, from restarting it
+//    to readiness UP, statuses of writes meanwhile; then the proxy frozen: the longest request and its status.
+import com.modularlabs.store.FreezableMongoResource;
+import com.modularlabs.store.StoreChild;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+
+public class FaultsBench {
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "10"));
+        StringBuilder md = new StringBuilder();
+        md.append("| durability | acknowledged writes/s (4 writers) | acknowledged | lost after SIGKILL |\n|---|---|---|---|\n");
+        for (String mode : List.of("delayed", "commit", "fsync")) {
+            long[] r = durability(mode, seconds);
+            md.append("| ").append(mode).append(" | ").append(r[0]).append(" | ").append(r[1]).append(" | ").append(r[2]).append(" |\n");
+            System.out.println(mode + ": " + r[0] + " writes/s, " + r[1] + " acknowledged, " + r[2] + " lost");
+        }
+        if (args.length > 0) {
+            md.append('\n').append(outages(Path.of(args[0])));
+        }
+        System.out.println();
+        System.out.println(md);
+        Files.writeString(Path.of(System.getenv().getOrDefault("BENCH_OUT", "bench/results/faults.md")), md.toString());
+    }
+
+    /** {writes per second, acknowledged, lost}. */
+    static long[] durability(String mode, int seconds) throws Exception {
+        Path dir = Files.createTempDirectory("labs-bench-faults");
+        List<List<Integer>> acked = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        StoreChild child = StoreChild.start(dir, mode);
+        long start;
+        long elapsed;
+        try (MongoClient client = MongoClients.create(child.uri())) {
+            MongoCollection<Document> c = client.getDatabase("labs_db").getCollection("bench");
+            List<Future<?>> writers = new ArrayList<>();
+            start = System.nanoTime();
+            for (int w = 0; w < 4; w++) {
+                List<Integer> mine = Collections.synchronizedList(new ArrayList<>());
+                acked.add(mine);
+                int writer = w;
+                writers.add(pool.submit(() -> {
+                    for (int i = 0; ; i++) {
+                        try {
+                            c.insertOne(new Document("_id", writer * 10_000_000 + i).append("payload", "x".repeat(250)));
+                        } catch (RuntimeException killed) {
+                            return;
+                        }
+                        mine.add(writer * 10_000_000 + i);
+                    }
+                }));
+            }
+            Thread.sleep(seconds * 1000L);
+            elapsed = System.nanoTime() - start;
+            child.kill();
+            for (Future<?> f : writers) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long total = acked.stream().mapToLong(List::size).sum();
+        long lost = 0;
+        try (StoreChild again = StoreChild.start(dir, mode); MongoClient client = MongoClients.create(again.uri())) {
+            MongoCollection<Document> c = client.getDatabase("labs_db").getCollection("bench");
+            for (List<Integer> mine : acked) {
+                List<Integer> ids = new ArrayList<>(mine);
+                for (int i = 0; i < ids.size(); i += 5000) {
+                    List<Integer> part = ids.subList(i, Math.min(ids.size(), i + 5000));
+                    lost += part.size() - c.countDocuments(Filters.in("_id", part));
+                }
+            }
+        }
+        return new long[] {total * 1_000_000_000L / elapsed, total, lost};
+    }
+
+    static String outages(Path jar) throws Exception {
+        FreezableMongoResource db = new FreezableMongoResource();
+        String uri = db.start().get("quarkus.mongodb.connection-string").replace("serverSelectionTimeoutMS=3000", "serverSelectionTimeoutMS=5000");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path data = Files.createTempDirectory("labs-bench-faults-app");
+        Path log = data.resolve("app.log");
+        String base = "http://127.0.0.1:" + port;
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(Map.of("PORT", String.valueOf(port), "LABS_HTTP_HOST", "127.0.0.1", "MONGO_URI", uri,
+                "LABS_DATA_DIR", data.toString(), "ADMIN_PASSWORD", "bench-admin-password-1",
+                "LABS_EXPERIMENTS_DIR", Path.of("experiments").toAbsolutePath().toString()));
+        Process app = pb.start();
+        StringBuilder md = new StringBuilder("| outage figure | value |\n|---|---|\n");
+        try {
+            awaitStatus(base + "/q/health/ready", 200, 120);
+            String clicks = base + "/experiments/click_tracker/api/clicks";
+            post(clicks);
+
+            // database killed while 4 clients write
+            Load load = new Load(clicks);
+            Thread.sleep(1000);
+            long killed = System.nanoTime();
+            FreezableMongoResource.stopDatabase();
+            awaitStatus(base + "/q/health/ready", 503, 60);
+            long down = System.nanoTime();
+            Thread.sleep(5000);
+            long restarted = System.nanoTime();
+            FreezableMongoResource.startDatabase();
+            awaitStatus(base + "/q/health/ready", 200, 120);
+            long up = System.nanoTime();
+            Thread.sleep(1000);
+            Map<Integer, Long> statuses = load.stop();
+            md.append("| database killed → readiness DOWN | ").append(ms(down - killed)).append(" ms |\n");
+            md.append("| database back → readiness UP | ").append(ms(up - restarted)).append(" ms |\n");
+            md.append("| write statuses during kill + restart (4 clients) | ").append(statuses).append(" |\n");
+            md.append("| longest write during the kill | ").append(load.longest.get() / 1_000_000).append(" ms |\n");
+
+            // database frozen: accepts connections, answers nothing
+            Load frozen = new Load(clicks);
+            Thread.sleep(1000);
+            FreezableMongoResource.freeze();
+            Thread.sleep(20_000);
+            Map<Integer, Long> fs = frozen.stop();
+            FreezableMongoResource.thaw();
+            md.append("| longest request while frozen for 20 s (LABS_MONGO_OPERATION_TIMEOUT=6s) | ").append(frozen.longest.get() / 1_000_000).append(" ms |\n");
+            md.append("| write statuses while frozen (4 clients) | ").append(fs).append(" |\n");
+            long warns = Files.readAllLines(log).stream().filter(l -> l.contains("StoreOutage")).count();
+            long traces = Files.readAllLines(log).stream().filter(l -> l.startsWith("\tat ")).count();
+            md.append("| StoreOutage WARN lines / stack-trace lines in the log | ").append(warns).append(" / ").append(traces).append(" |\n");
+        } finally {
+            app.destroy();
+            app.waitFor();
+            db.stop();
+        }
+        return md.toString();
+    }
+
+    static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    static final class Load {
+        final AtomicBoolean run = new AtomicBoolean(true);
+        final AtomicLong longest = new AtomicLong();
+        final Map<Integer, Long> statuses = new ConcurrentHashMap<>();
+        final List<Thread> threads = new ArrayList<>();
+
+        Load(String url) {
+            for (int i = 0; i < 4; i++) {
+                Thread t = new Thread(() -> {
+                    while (run.get()) {
+                        long s = System.nanoTime();
+                        int st = post(url);
+                        longest.accumulateAndGet(System.nanoTime() - s, Math::max);
+                        statuses.merge(st, 1L, Long::sum);
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        Map<Integer, Long> stop() throws InterruptedException {
+            run.set(false);
+            for (Thread t : threads) {
+                t.join();
+            }
+            return new TreeMap<>(statuses);
+        }
+    }
+
+    static int post(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"button\":\"green\"}")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static void awaitStatus(String url, int status, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == status) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException(url + " did not answer " + status + " within " + seconds + " s");
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Faults benchmark (issue 11): embedded-store durability cost and crash loss, then database kill/freeze against the
+# packaged service. See bench/FaultsBench.java. Usage: bench/run.sh faults   (BENCH_SECONDS=10 per durability mode)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+build_app
+(cd "$ROOT" && ./mvnw -B -q -o test-compile)
+CP="$ROOT/target/bench-test.cp"
+if [ ! -s "$CP" ] || [ "$ROOT/pom.xml" -nt "$CP" ]; then
+  (cd "$ROOT" && ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$CP" -Dmdep.includeScope=test >/dev/null)
+fi
+cd "$ROOT"
+BENCH_OUT="$RESULTS/faults.md" java -cp "target/classes:target/test-classes:$(cat "$CP")" bench/FaultsBench.java "$ROOT/target/quarkus-app/quarkus-run.jar"

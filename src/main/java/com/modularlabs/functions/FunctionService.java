@@ -1,0 +1,211 @@
+package com.modularlabs.functions;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.modularlabs.auth.TokenService;
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Workers;
+import io.quarkus.runtime.LaunchMode;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+/**
+ * Calls a function: host policy (again, on the resolved addresses), concurrency limit, circuit breaker, a signed
+ * assertion of who is calling, a data token for the call, timeout and body limit, and the answer's translation:
+ * JSON passes through, a function's 4xx problem+json passes through, anything else is a 502 (504 on timeout,
+ * 503 while the circuit is open or the experiment has too many calls in flight).
+ */
+@ApplicationScoped
+public class FunctionService {
+    private static final Logger LOG = Logger.getLogger(FunctionService.class);
+    public static final String AUDIENCE_PREFIX = "labs-function:";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    FunctionsConfig config;
+    @Inject
+    HostPolicy hosts;
+    @Inject
+    FunctionGuard guard;
+    @Inject
+    FunctionClient client;
+    @Inject
+    FunctionMetrics metrics;
+    @Inject
+    SigningKeys keys;
+    @Inject
+    TokenService tokens;
+
+    /** What a function answered, ready to be passed to the client. */
+    public record Result(int status, String contentType, byte[] body) {
+    }
+
+    /**
+     * @param extra extra headers (trigger name, delivery id)
+     */
+    public Uni<Result> invoke(FunctionSpec f, byte[] body, Caller caller, Map<String, String> extra) {
+        long start = System.nanoTime();
+        if (body.length > f.maxBodyBytes()) {
+            metrics.record(f, "too_large", System.nanoTime() - start);
+            return Uni.createFrom().failure(ProblemException.tooLarge("The body is larger than function '" + f.name()
+                    + "' accepts (" + f.maxBodyBytes() + " bytes)"));
+        }
+        URI uri = f.resolve(baseUrl(f.slug()));
+        if (uri == null) {
+            metrics.record(f, "unavailable", System.nanoTime() - start);
+            return Uni.createFrom().failure(new ProblemException(503, "Service Unavailable", "Function '" + f.name()
+                    + "' has a relative URL and the operator set no base URL for experiment '" + f.slug() + "'"));
+        }
+        String refused = hosts.checkUrl(uri);
+        if (refused != null) {
+            metrics.record(f, "refused_host", System.nanoTime() - start);
+            return Uni.createFrom().failure(badGateway(f, "its URL is refused: " + refused));
+        }
+        if (!guard.acquire(f.slug())) {
+            metrics.record(f, "overloaded", System.nanoTime() - start);
+            return Uni.createFrom().failure(new ProblemException(503, "Service Unavailable", "Too many function calls in flight for experiment '"
+                    + f.slug() + "'; retry shortly", null, Map.of("Retry-After", "1")));
+        }
+        if (!guard.allow(f)) {
+            guard.release(f.slug());
+            metrics.record(f, "circuit_open", System.nanoTime() - start);
+            return Uni.createFrom().failure(new ProblemException(503, "Service Unavailable", "Function '" + f.name()
+                    + "' is failing; calls are paused", null, Map.of("Retry-After", String.valueOf(guard.retryAfterSeconds(f)))));
+        }
+        String requestId = extra.getOrDefault("X-Labs-Request-Id", UUID.randomUUID().toString());
+        return keys.current().chain(key -> Workers.run(() -> {
+            hosts.checkResolved(uri); // DNS: blocking, so on a worker
+            Map<String, String> headers = new HashMap<>(extra);
+            headers.put("Authorization", "Bearer " + assertion(f, caller, requestId, key));
+            headers.put("X-Labs-Data-Token", tokens.issueFunctionToken(caller.userId(), f.slug(), requestId, config.tokenLifetime()));
+            headers.put("X-Labs-Api", engineUrl() + "/experiments/" + f.slug() + "/api");
+            headers.put("X-Labs-Request-Id", requestId);
+            return headers;
+        })).onFailure(HostPolicy.Refused.class).transform(t -> {
+            guard.failure(f);
+            return badGateway(f, "its URL is refused: " + t.getMessage());
+        }).chain(headers -> Uni.createFrom().completionStage(() -> client.post(uri, body, headers, f.timeout(), f.maxBodyBytes())))
+                .map(a -> classify(f, a, start))
+                .onFailure(t -> !(t instanceof ProblemException)).transform(t -> failed(f, t, start))
+                .onTermination().invoke(() -> guard.release(f.slug()));
+    }
+
+    private Result classify(FunctionSpec f, FunctionClient.Answer a, long start) {
+        String type = a.contentType().toLowerCase(Locale.ROOT);
+        if (a.body() == null) {
+            throw failure(f, start, "too_large", badGateway(f, "its answer is larger than " + f.maxBodyBytes() + " bytes"));
+        }
+        if (a.status() >= 200 && a.status() < 300) {
+            if (a.status() == 204 && a.body().length == 0) {
+                return success(f, start, "ok", new Result(204, null, a.body()));
+            }
+            if (type.startsWith("application/json") && isJson(a.body())) {
+                return success(f, start, "ok", new Result(a.status(), "application/json", a.body()));
+            }
+            throw failure(f, start, "bad_answer", badGateway(f, "it answered something other than JSON"));
+        }
+        if (a.status() >= 400 && a.status() < 500 && type.startsWith("application/problem+json") && isJson(a.body())) {
+            // the function refused the request: its problem goes to the client; the function itself is healthy
+            return success(f, start, "refused", new Result(a.status(), "application/problem+json", a.body()));
+        }
+        throw failure(f, start, "error", badGateway(f, "it answered HTTP " + a.status()));
+    }
+
+    private Result success(FunctionSpec f, long start, String outcome, Result r) {
+        guard.success(f);
+        metrics.record(f, outcome, System.nanoTime() - start);
+        return r;
+    }
+
+    private ProblemException failure(FunctionSpec f, long start, String outcome, ProblemException p) {
+        guard.failure(f);
+        metrics.record(f, outcome, System.nanoTime() - start);
+        return p;
+    }
+
+    private ProblemException failed(FunctionSpec f, Throwable t, long start) {
+        Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (c instanceof HttpTimeoutException || c instanceof TimeoutException) {
+            return failure(f, start, "timeout", new ProblemException(504, "Gateway Timeout",
+                    "Function '" + f.name() + "' did not answer within " + f.timeout().toMillis() + " ms"));
+        }
+        if (c instanceof FunctionClient.TooLarge) {
+            return failure(f, start, "too_large", badGateway(f, "its answer is larger than " + f.maxBodyBytes() + " bytes"));
+        }
+        if (c instanceof ConnectException) {
+            return failure(f, start, "unreachable", badGateway(f, "it is unreachable"));
+        }
+        LOG.debugf("Function %s/%s failed: %s", f.slug(), f.name(), c.toString());
+        return failure(f, start, "error", badGateway(f, "the call failed (" + c.getClass().getSimpleName() + ")"));
+    }
+
+    private static ProblemException badGateway(FunctionSpec f, String why) {
+        return new ProblemException(502, "Bad Gateway", "Function '" + f.name() + "' failed: " + why);
+    }
+
+    private static boolean isJson(byte[] body) {
+        try (var p = JSON.getFactory().createParser(body)) {
+            while (p.nextToken() != null) {
+                // a full pass: truncated or trailing garbage is not JSON
+            }
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** The signed assertion: who calls (stable id, roles), which experiment and function, the request id. */
+    String assertion(FunctionSpec f, Caller caller, String requestId, SigningKeys.Key key) {
+        Instant now = Instant.now();
+        var b = Jwt.issuer(TokenService.ISSUER).audience(AUDIENCE_PREFIX + f.slug() + "/" + f.name())
+                .subject(caller.userId() == null ? "anonymous" : caller.userId()).issuedAt(now)
+                .expiresAt(now.plus(config.tokenLifetime())).claim("jti", requestId)
+                .claim("experiment", f.slug()).claim("function", f.name()).claim("request_id", requestId)
+                .claim("roles", caller.roles()).claim("anonymous", caller.userId() == null);
+        if (caller.email() != null) {
+            b.claim("email", caller.email());
+        }
+        return b.jws().keyId(key.kid()).algorithm(SignatureAlgorithm.ES256).sign(key.privateKey());
+    }
+
+    private String baseUrl(String slug) {
+        for (String entry : config.baseUrls().orElse(java.util.List.of())) {
+            int eq = entry.indexOf('=');
+            if (eq > 0 && entry.substring(0, eq).trim().equals(slug)) {
+                return entry.substring(eq + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    private volatile String engineUrl;
+
+    /** Where functions reach the data API: configured, else this instance on loopback (the bound port, also in tests). */
+    String engineUrl() {
+        String u = engineUrl;
+        if (u == null) {
+            u = config.engineUrl().filter(s -> !s.isBlank()).map(s -> s.endsWith("/") ? s.substring(0, s.length() - 1) : s)
+                    .orElseGet(() -> {
+                        String prop = LaunchMode.current() == LaunchMode.TEST ? "quarkus.http.test-port" : "quarkus.http.port";
+                        String port = System.getProperty(prop, ConfigProvider.getConfig().getOptionalValue(prop, String.class).orElse("8080"));
+                        return "http://127.0.0.1:" + port;
+                    });
+            engineUrl = u;
+        }
+        return u;
+    }
+}

@@ -1,0 +1,54 @@
+package com.modularlabs.observability;
+
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.ProblemMappers;
+import com.modularlabs.store.StoreConfig;
+import com.modularlabs.store.StoreOutage;
+import com.mongodb.MongoException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Database outages (unreachable, frozen, failing over) become 503 problem+json with Retry-After; the outage is
+ * logged once when it starts and once when it ends ({@link StoreOutage}), not per request. Other driver errors stay
+ * 500s, logged like every unexpected error.
+ */
+public class StoreUnavailableMapper {
+    private static final Logger LOG = Logger.getLogger(StoreUnavailableMapper.class);
+
+    @Inject
+    StoreOutage outage;
+    @Inject
+    StoreConfig config;
+
+    @ServerExceptionMapper
+    public Response mongo(MongoException e, UriInfo uri) {
+        return map(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response wrapped(CompletionException e, UriInfo uri) {
+        if (e.getCause() instanceof ProblemException p) {
+            return ProblemMappers.toResponse(p, uri.getPath());
+        }
+        return map(e, uri);
+    }
+
+    private Response map(Throwable e, UriInfo uri) {
+        if (outage.failed(e)) {
+            return ProblemMappers.toResponse(unavailable(config.outageRetryAfterSeconds()), uri.getPath());
+        }
+        LOG.errorf(e, "Unexpected error on %s", uri.getPath());
+        return ProblemMappers.toResponse(new ProblemException(500, "Internal Server Error", "An unexpected error occurred."), uri.getPath());
+    }
+
+    static ProblemException unavailable(int retryAfter) {
+        return new ProblemException(503, "Service Unavailable", "The database is unavailable; retry in a few seconds.", null,
+                Map.of("Retry-After", String.valueOf(retryAfter)));
+    }
+}

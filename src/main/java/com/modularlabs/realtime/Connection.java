@@ -1,0 +1,185 @@
+package com.modularlabs.realtime;
+
+import com.modularlabs.store.ChangeLog;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One open event stream: its subscriptions, the identity they were authorized for, and a bounded queue of events
+ * not yet handed to the writer. The writer asks for the next event only when the previous write has completed, so
+ * the queue holds what the client has not yet taken; when it is full the connection is ended ("slow-consumer")
+ * instead of growing. All mutable state is guarded by this object's monitor.
+ */
+final class Connection {
+    /** A queued event and when its write was acknowledged (0 for control events), for the latency histogram. */
+    private record Item(OutboundSseEvent event, long writtenAt) {
+    }
+
+    final long id;
+    final String slug;
+    final String user;
+    final String address;
+    final String token;
+    final String tokenSource;
+    volatile SecurityIdentity identity;
+    volatile List<Subscription> subscriptions;
+
+    private final Sse sse;
+    private final int capacity;
+    private final Realtime hub;
+    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    private MultiEmitter<? super OutboundSseEvent> emitter;
+    private boolean closed;
+    /** While a resume is replayed from the log, live entries wait here (bounded like the queue). */
+    private List<ChangeLog.Entry> held;
+    /** The last log entry this connection has processed (events for it queued or filtered out). */
+    private long lastSeq;
+
+    Connection(long id, String slug, String user, String address, String token, String tokenSource, SecurityIdentity identity,
+            List<Subscription> subscriptions, Sse sse, int capacity, Realtime hub) {
+        this.id = id;
+        this.slug = slug;
+        this.user = user;
+        this.address = address;
+        this.token = token;
+        this.tokenSource = tokenSource;
+        this.identity = identity;
+        this.subscriptions = subscriptions;
+        this.sse = sse;
+        this.capacity = capacity;
+        this.hub = hub;
+    }
+
+    synchronized void attach(MultiEmitter<? super OutboundSseEvent> em, boolean replaying) {
+        this.emitter = em;
+        this.held = replaying ? new ArrayList<>() : null;
+        em.onRequest(n -> drain());
+    }
+
+    synchronized long lastSeq() {
+        return lastSeq;
+    }
+
+    synchronized boolean replaying() {
+        return held != null;
+    }
+
+    /** A live log entry (called in sequence order). */
+    synchronized void accept(ChangeLog.Entry e, Map<String, String> jsonCache) {
+        if (closed) {
+            return;
+        }
+        if (held != null) {
+            if (held.size() >= capacity) {
+                end("slow-consumer", 503, "Too many events arrived while resuming; reconnect to resume again");
+                return;
+            }
+            held.add(e);
+            return;
+        }
+        deliver(e, jsonCache);
+    }
+
+    /** Replayed entries, then the held live ones; switches to live delivery. */
+    synchronized void finishReplay(List<ChangeLog.Entry> replayed, long upTo) {
+        if (closed) {
+            return;
+        }
+        for (ChangeLog.Entry e : replayed) {
+            deliver(e, new java.util.HashMap<>()); // the JSON cache is per entry
+        }
+        lastSeq = Math.max(lastSeq, upTo);
+        List<ChangeLog.Entry> live = held;
+        held = null;
+        for (ChangeLog.Entry e : live) {
+            deliver(e, new java.util.HashMap<>());
+        }
+    }
+
+    synchronized void setLastSeq(long seq) {
+        lastSeq = Math.max(lastSeq, seq);
+    }
+
+    private void deliver(ChangeLog.Entry e, Map<String, String> jsonCache) {
+        if (closed || e.seq() <= lastSeq) {
+            return;
+        }
+        lastSeq = e.seq();
+        for (Subscription s : subscriptions) {
+            Subscription.Event ev = s.event(e, jsonCache);
+            if (ev != null && !offer(sse.newEventBuilder().id(Long.toString(e.seq())).name(ev.name()).data(ev.json()).build(), e.writtenAt())) {
+                return;
+            }
+        }
+    }
+
+    /** A control event (ready, heartbeat, reset); false when the connection is closed or was just dropped. */
+    synchronized boolean control(String name, String id, String json) {
+        if (closed) {
+            return false;
+        }
+        OutboundSseEvent.Builder b = sse.newEventBuilder().name(name).data(json);
+        if (id != null) {
+            b.id(id);
+        }
+        return offer(b.build(), 0);
+    }
+
+    private boolean offer(OutboundSseEvent ev, long writtenAt) {
+        if (queue.size() >= capacity) {
+            end("slow-consumer", 503, "The client did not keep up with " + capacity + " pending events; reconnect to resume");
+            return false;
+        }
+        queue.add(new Item(ev, writtenAt));
+        drain();
+        return true;
+    }
+
+    private synchronized void drain() {
+        if (emitter == null || closed) {
+            return;
+        }
+        while (!queue.isEmpty() && emitter.requested() > 0) {
+            Item it = queue.poll();
+            emitter.emit(it.event());
+            hub.delivered(this, it.writtenAt());
+        }
+    }
+
+    /** Ends the stream with a last "end" event carrying the reason; idempotent. */
+    synchronized void end(String reason, int status, String detail) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        int dropped = queue.size() + (held == null ? 0 : held.size());
+        queue.clear();
+        held = null;
+        hub.ended(this, reason, dropped);
+        if (emitter != null && !emitter.isCancelled()) {
+            String json = "{\"reason\":" + Subscription.quote(reason) + ",\"status\":" + status + ",\"detail\":" + Subscription.quote(detail) + "}";
+            emitter.emit(sse.newEventBuilder().name("end").data(json).build());
+            emitter.complete();
+        }
+    }
+
+    /** The client went away (the writer cancelled): forget the connection without an event. */
+    synchronized void gone() {
+        if (!closed) {
+            closed = true;
+            queue.clear();
+            held = null;
+            hub.ended(this, null, 0);
+        }
+    }
+
+    synchronized boolean closed() {
+        return closed;
+    }
+}
