@@ -5,6 +5,7 @@ import com.modularlabs.bundle.ExportService;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
+import com.modularlabs.registry.CollectionClaims;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
@@ -56,6 +57,8 @@ public class AdminService {
     RegistryConfig registryConfig;
     @Inject
     ExportService exports;
+    @Inject
+    CollectionClaims claims;
 
     public static String requireSlug(String slug) {
         if (!ManifestValidator.isValidSlug(slug)) {
@@ -203,23 +206,30 @@ public class AdminService {
             if (current != expected) {
                 throw stale(slug, current);
             }
-            Document doc = new Document(candidate);
-            doc.put("_id", old.get("_id"));
-            doc.putIfAbsent("status", old.get("status"));
-            if (old.get("bundle") != null) {
-                doc.put("bundle", old.get("bundle"));
-            }
-            doc.put("created_at", old.get("created_at"));
-            doc.put("updated_at", new Date());
-            doc.put("version", current + 1);
-            return configs.raw().replaceOne(Filters.and(Filters.eq("slug", slug), Filters.eq("version", old.get("version"))), doc)
-                    .map(r -> {
-                        if (r.getMatchedCount() == 0) {
-                            throw stale(slug, -1);
-                        }
-                        return current + 1;
-                    });
+            // 409 when another experiment already uses a stored name; given back if the replace then fails
+            return claims.claim(slug, candidate).chain(claimed -> swap(slug, candidate, old, current)
+                    .onFailure().call(() -> claims.release(slug, claimed)));
         }).chain(v -> changed(slug).chain(() -> get(slug)));
+    }
+
+    /** Replaces the config document if its version is still the one read (412 otherwise). */
+    private Uni<Long> swap(String slug, Document candidate, Document old, long current) {
+        Document doc = new Document(candidate);
+        doc.put("_id", old.get("_id"));
+        doc.putIfAbsent("status", old.get("status"));
+        if (old.get("bundle") != null) {
+            doc.put("bundle", old.get("bundle"));
+        }
+        doc.put("created_at", old.get("created_at"));
+        doc.put("updated_at", new Date());
+        doc.put("version", current + 1);
+        return configs.raw().replaceOne(Filters.and(Filters.eq("slug", slug), Filters.eq("version", old.get("version"))), doc)
+                .map(r -> {
+                    if (r.getMatchedCount() == 0) {
+                        throw stale(slug, -1);
+                    }
+                    return current + 1;
+                });
     }
 
     private static ProblemException stale(String slug, long current) {

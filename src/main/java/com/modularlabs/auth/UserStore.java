@@ -30,10 +30,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class UserStore implements CoreIndexes.Contributor {
-    public static final String USERS = "users";
-    public static final String CASBIN = "casbin_rule";
-    public static final String SETTINGS = "labs_settings";
-    public static final String FAILURES = "login_failures";
+    public static final String USERS = com.modularlabs.store.EngineCollections.USERS;
+    public static final String CASBIN = com.modularlabs.store.EngineCollections.CASBIN_RULE;
+    public static final String SETTINGS = com.modularlabs.store.EngineCollections.SETTINGS;
+    public static final String FAILURES = com.modularlabs.store.EngineCollections.LOGIN_FAILURES;
     /** What login and the identity check read: never more. */
     static final Bson LOGIN_FIELDS = Projections.include("_id", "email", "password_hash", "roles", "is_admin", "disabled", "email_verified");
     static final Bson IDENTITY_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled", "email_verified");

@@ -28,10 +28,19 @@ public class BundlePaths {
 
     /** The unpacked folder of one stored bundle version. */
     public Path unpacked(String slug, String sha256) {
+        requireSlug(slug);
         if (!SHA256.matcher(sha256).matches()) {
             throw new IllegalArgumentException("not a sha256: " + sha256);
         }
         return bundles.resolve(slug).resolve(sha256);
+    }
+
+    /** Slugs are checked before any path or key is built from them (entry points answer 4xx before this). */
+    static String requireSlug(String slug) {
+        if (!com.modularlabs.registry.ManifestValidator.isValidSlug(slug)) {
+            throw new IllegalArgumentException("not a valid slug: " + slug);
+        }
+        return slug;
     }
 
     /** A fresh, not yet existing path in the work folder (same file system as the cache, so renames are atomic). */
@@ -42,6 +51,10 @@ public class BundlePaths {
     }
 
     public static String storageKey(String slug, String sha256) {
+        requireSlug(slug);
+        if (!SHA256.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a sha256: " + sha256);
+        }
         return "bundles/" + slug + "/" + sha256 + ".zip";
     }
 

@@ -1,6 +1,7 @@
 package com.modularlabs.bundle;
 
 import com.modularlabs.common.Workers;
+import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.RegistryConfig;
 import com.modularlabs.registry.RootResolver;
 import io.smallrye.mutiny.Uni;
@@ -34,6 +35,9 @@ public class BundleRootResolver implements RootResolver {
 
     @Override
     public Uni<Path> resolve(String slug, Document cfg) {
+        if (!ManifestValidator.isValidSlug(slug)) {
+            return Uni.createFrom().failure(new IllegalArgumentException("not a valid slug: " + slug));
+        }
         Path folder = Path.of(registryConfig.experimentsDir()).toAbsolutePath().normalize().resolve(slug);
         Document bundle = cfg.get("bundle") instanceof Document d ? d : null;
         if (bundle == null || !(bundle.get("sha256") instanceof String sha) || !BundlePaths.SHA256.matcher(sha).matches()

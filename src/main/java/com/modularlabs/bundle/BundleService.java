@@ -4,7 +4,10 @@ import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.CollectionClaims;
 import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.ManifestParser;
+import com.modularlabs.store.EngineCollections;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.store.ChangeFeed;
 import com.mongodb.client.MongoClient;
@@ -51,6 +54,8 @@ public class BundleService {
     /** Engine-owned keys of a config document that never come from a manifest. */
     public static final Set<String> ENGINE_KEYS = Set.of("_id", "version", "bundle", "created_at", "updated_at");
     static final int INSERT_BATCH = 1000;
+    static final org.bson.json.JsonWriterSettings EXTENDED = org.bson.json.JsonWriterSettings.builder()
+            .outputMode(org.bson.json.JsonMode.EXTENDED).build();
 
     @Inject
     BundleConfig config;
@@ -64,6 +69,10 @@ public class BundleService {
     ExperimentConfigRepository configs;
     @Inject
     ExperimentRegistry registry;
+    @Inject
+    ManifestParser parser;
+    @Inject
+    CollectionClaims claims;
     @Inject
     ChangeFeed feed;
     @Inject
@@ -140,31 +149,187 @@ public class BundleService {
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid("manifest.json is invalid", errors);
             }
+            try { // everything the registry will check (queries, pipelines, schemas), before anything is written
+                parser.parse(slug, candidate, tmp);
+            } catch (ManifestParser.InvalidManifest bad) {
+                throw ProblemException.invalid("manifest.json is invalid", bad.errors);
+            }
             Map<String, Path> data = withData ? dataFiles(slug, candidate, tmp, u.files()) : Map.of();
-
-            Path dir = paths.unpacked(slug, zip.sha256());
-            Files.createDirectories(dir.getParent());
-            if (!Files.isDirectory(dir)) {
-                try {
-                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
-                    // the same content was unpacked concurrently: identical by sha256
-                }
-            }
-            String key = storage.put(BundlePaths.storageKey(slug, zip.sha256()), zip.file());
-
-            Map<String, Long> counts = new LinkedHashMap<>();
             for (Map.Entry<String, Path> d : data.entrySet()) {
-                counts.put(d.getKey(), importData(slug, d.getKey(), dir.resolve(tmp.relativize(d.getValue()))));
+                checkData(d.getKey(), d.getValue()); // a bad line refuses the import before anything is touched
             }
-            long version = replaceConfig(slug, candidate, new Document("storage_key", key).append("sha256", zip.sha256())
-                    .append("size", zip.size()));
+            // 409 when another experiment already uses one of the stored names; settles concurrent uploads
+            List<String> claimed = claims.claim(slug, candidate).await().atMost(Duration.ofSeconds(30));
+            long version;
+            Map<String, Long> counts = new LinkedHashMap<>();
+            try {
+                Path dir = paths.unpacked(slug, zip.sha256());
+                Files.createDirectories(dir.getParent());
+                if (!Files.isDirectory(dir)) {
+                    try {
+                        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+                        // the same content was unpacked concurrently: identical by sha256
+                    }
+                }
+                String key = storage.put(BundlePaths.storageKey(slug, zip.sha256()), zip.file());
+                Document bundle = new Document("storage_key", key).append("sha256", zip.sha256()).append("size", zip.size());
+                String target = slug;
+                Map<String, Path> moved = new LinkedHashMap<>();
+                data.forEach((coll, file) -> moved.put(coll, dir.resolve(tmp.relativize(file))));
+                version = importAllOrNothing(slug, moved, counts, () -> replaceConfig(target, candidate, bundle));
+            } catch (IOException | RuntimeException failed) {
+                claims.release(slug, claimed).await().atMost(Duration.ofSeconds(30)); // the config was not swapped
+                throw failed;
+            }
             registry.reload(slug).await().atMost(Duration.ofSeconds(60));
             feed.touch(ExperimentConfigRepository.COLLECTION, slug).await().atMost(Duration.ofSeconds(10));
             LOG.infof("Installed bundle %s for %s (version %d, %d files, %d bytes)", zip.sha256(), slug, version, u.files().size(), zip.size());
             return new Installed(slug, version, zip.sha256(), zip.size(), u.files().size(), counts);
         } finally {
             BundlePaths.deleteTree(tmp);
+        }
+    }
+
+    /**
+     * Replaces this experiment's documents in each data collection, then swaps the config: all or nothing. There
+     * are no transactions on the embedded store, so the documents to be replaced are first copied to a file on
+     * disk (streamed, bounded memory); if an insert or the config swap fails, what the import inserted is removed
+     * and the copies are put back before the failure is reported. Readers may see the new documents while the
+     * import is under way.
+     */
+    private long importAllOrNothing(String slug, Map<String, Path> data, Map<String, Long> counts,
+            java.util.function.LongSupplier swap) throws IOException {
+        Map<String, Path> backups = new LinkedHashMap<>();
+        List<Path> keep = new ArrayList<>();
+        try {
+            for (Map.Entry<String, Path> d : data.entrySet()) {
+                Path backup = backup(slug, d.getKey()); // complete before anything of this collection is deleted
+                backups.put(d.getKey(), backup);
+                counts.put(d.getKey(), replaceData(slug, d.getKey(), d.getValue()));
+            }
+            return swap.getAsLong();
+        } catch (IOException | RuntimeException failed) {
+            for (Map.Entry<String, Path> b : backups.entrySet()) {
+                try {
+                    restore(slug, b.getKey(), b.getValue());
+                } catch (IOException | RuntimeException again) {
+                    keep.add(b.getValue());
+                    LOG.errorf("Import of %s failed and collection %s could not be restored (%s); its previous documents are in %s",
+                            slug, b.getKey(), again.getMessage(), b.getValue());
+                }
+            }
+            if (!backups.isEmpty()) {
+                LOG.infof("Import of %s failed (%s); previous documents restored", slug, failed.getMessage());
+            }
+            throw failed;
+        } finally {
+            backups.values().stream().filter(b -> !keep.contains(b)).forEach(BundlePaths::deleteTree);
+        }
+    }
+
+    private MongoCollection<BsonDocument> dataCollection(String slug, String coll) {
+        return mongo.getDatabase(dbName).getCollection(EngineCollections.physical(slug, coll), BsonDocument.class);
+    }
+
+    /** Every line of a data file must be one Extended JSON document (400 naming the line otherwise). */
+    private static void checkData(String coll, Path file) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (!line.isBlank()) {
+                    try {
+                        BsonDocument.parse(line);
+                    } catch (RuntimeException bad) {
+                        throw ProblemException.invalid("Bad document in data/" + coll + ".ndjson",
+                                List.of(new FieldError("data/" + coll + ".ndjson:" + lineNo, bad.getMessage())));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Copies this experiment's documents of one collection to a new file (canonical Extended JSON lines). */
+    private Path backup(String slug, String coll) throws IOException {
+        Path file = paths.newTemp(".ndjson");
+        try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                var cursor = dataCollection(slug, coll).find(Filters.eq("experiment_id", slug)).batchSize(INSERT_BATCH).iterator()) {
+            while (cursor.hasNext()) {
+                w.write(cursor.next().toJson(EXTENDED));
+                w.write('\n');
+            }
+        } catch (IOException | RuntimeException e) {
+            BundlePaths.deleteTree(file);
+            throw e;
+        }
+        return file;
+    }
+
+    /** Replaces this experiment's documents of one collection by the file's, streamed in batches. */
+    private long replaceData(String slug, String coll, Path file) throws IOException {
+        MongoCollection<BsonDocument> c = dataCollection(slug, coll);
+        List<BsonDocument> batch = new ArrayList<>(INSERT_BATCH);
+        List<Integer> lines = new ArrayList<>(INSERT_BATCH);
+        long n = 0;
+        c.deleteMany(Filters.eq("experiment_id", slug));
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                BsonDocument d = BsonDocument.parse(line);
+                d.put("experiment_id", new BsonString(slug)); // never another experiment's documents
+                batch.add(d);
+                lines.add(lineNo);
+                if (batch.size() == INSERT_BATCH) {
+                    n += insert(c, coll, batch, lines);
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            n += insert(c, coll, batch, lines);
+        }
+        return n;
+    }
+
+    /** Inserts a batch in order; a refused document (duplicate _id or unique key) is a 409 naming its line. */
+    private static int insert(MongoCollection<BsonDocument> c, String coll, List<BsonDocument> batch, List<Integer> lines) {
+        try {
+            c.insertMany(batch, new InsertManyOptions().ordered(true));
+        } catch (com.mongodb.MongoBulkWriteException bad) {
+            List<FieldError> errors = bad.getWriteErrors().stream().map(w -> new FieldError("data/" + coll + ".ndjson:" + lines.get(w.getIndex()),
+                    w.getCategory() == com.mongodb.ErrorCategory.DUPLICATE_KEY ? "another document has the same _id or unique index key"
+                            : "the database refused this document")).toList();
+            throw new ProblemException(409, "Conflict", "The import's documents were refused; nothing was changed", errors, null);
+        }
+        int n = batch.size();
+        batch.clear();
+        lines.clear();
+        return n;
+    }
+
+    /** Puts back the documents {@link #backup} saved, after removing whatever the import had inserted. */
+    private void restore(String slug, String coll, Path backup) throws IOException {
+        MongoCollection<BsonDocument> c = dataCollection(slug, coll);
+        c.deleteMany(Filters.eq("experiment_id", slug));
+        List<BsonDocument> batch = new ArrayList<>(INSERT_BATCH);
+        try (BufferedReader r = Files.newBufferedReader(backup, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                batch.add(BsonDocument.parse(line));
+                if (batch.size() == INSERT_BATCH) {
+                    c.insertMany(batch, new InsertManyOptions().ordered(false));
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            c.insertMany(batch, new InsertManyOptions().ordered(false));
         }
     }
 
@@ -215,51 +380,6 @@ public class BundleService {
             throw ProblemException.invalid("The bundle's data files do not match its manifest", errors);
         }
         return data;
-    }
-
-    /** Replaces this experiment's documents of one collection by the file's, streamed in batches. */
-    private long importData(String slug, String coll, Path file) throws IOException {
-        MongoCollection<BsonDocument> c = mongo.getDatabase(dbName).getCollection(slug + "_" + coll, BsonDocument.class);
-        List<BsonDocument> batch = new ArrayList<>(INSERT_BATCH);
-        long n = 0;
-        // parse everything first, so a bad line refuses the import before any document is touched
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (!line.isBlank()) {
-                    try {
-                        BsonDocument.parse(line);
-                    } catch (RuntimeException bad) {
-                        throw ProblemException.invalid("Bad document in data/" + coll + ".ndjson",
-                                List.of(new FieldError("data/" + coll + ".ndjson:" + lineNo, bad.getMessage())));
-                    }
-                }
-            }
-        }
-        c.deleteMany(Filters.eq("experiment_id", slug));
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                BsonDocument d = BsonDocument.parse(line);
-                d.put("experiment_id", new BsonString(slug)); // never another experiment's documents
-                batch.add(d);
-                if (batch.size() == INSERT_BATCH) {
-                    c.insertMany(batch, new InsertManyOptions().ordered(false));
-                    n += batch.size();
-                    batch.clear();
-                }
-            }
-        }
-        if (!batch.isEmpty()) {
-            c.insertMany(batch, new InsertManyOptions().ordered(false));
-            n += batch.size();
-        }
-        return n;
     }
 
     /** Full replace of the config, keyed by the version read; returns the new version. 409 on a concurrent change. */

@@ -65,7 +65,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ExportService implements com.modularlabs.registry.CoreIndexes.Contributor {
     private static final Logger LOG = Logger.getLogger(ExportService.class);
-    public static final String LOGS = "export_logs";
+    public static final String LOGS = com.modularlabs.store.EngineCollections.EXPORT_LOGS;
     /** Cursor batch: ~2 MiB of 1 KiB documents per round trip (fewer getMores, still a small, bounded buffer). */
     static final int BATCH = 2000;
     static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
@@ -272,7 +272,7 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
             List<String> colls = new ArrayList<>(BundleService.declaredCollections(manifest));
             long total = 0;
             for (String c : colls) {
-                total += db().getCollection(slug + "_" + c).countDocuments(Filters.eq("experiment_id", slug));
+                total += db().getCollection(com.modularlabs.store.EngineCollections.physical(slug, c)).countDocuments(Filters.eq("experiment_id", slug));
             }
             zip = paths.newTemp(".zip");
             Map<String, String> sums = new LinkedHashMap<>();
@@ -308,7 +308,7 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
                     String name = "data/" + c + ".ndjson";
                     out.putNextEntry(new ZipEntry(name));
                     Writer w = new java.io.OutputStreamWriter(entry, StandardCharsets.UTF_8);
-                    MongoCollection<RawBsonDocument> coll = db().getCollection(slug + "_" + c, RawBsonDocument.class);
+                    MongoCollection<RawBsonDocument> coll = db().getCollection(com.modularlabs.store.EngineCollections.physical(slug, c), RawBsonDocument.class);
                     // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index)
                     try (MongoCursor<RawBsonDocument> cur = coll.find(Filters.eq("experiment_id", slug))
                             .batchSize(BATCH).iterator()) {

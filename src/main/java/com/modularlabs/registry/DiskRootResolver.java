@@ -17,6 +17,9 @@ public class DiskRootResolver implements RootResolver {
 
     @Override
     public Uni<Path> resolve(String slug, Document config) {
+        if (!ManifestValidator.isValidSlug(slug)) { // never a path from an unchecked slug
+            return Uni.createFrom().failure(new IllegalArgumentException("not a valid slug: " + slug));
+        }
         return Uni.createFrom().item(experimentsDir.resolve(slug));
     }
 }

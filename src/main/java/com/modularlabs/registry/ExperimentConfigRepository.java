@@ -23,7 +23,7 @@ import org.bson.conversions.Bson;
 /** All access to {@code experiments_config}. */
 @ApplicationScoped
 public class ExperimentConfigRepository {
-    public static final String COLLECTION = "experiments_config";
+    public static final String COLLECTION = com.modularlabs.store.EngineCollections.EXPERIMENTS_CONFIG;
     /** Cursor batch size for streaming reads (the embedded store answers getMore with everything left otherwise). */
     static final int BATCH = 200;
 

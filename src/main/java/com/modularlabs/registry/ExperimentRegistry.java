@@ -88,6 +88,11 @@ public class ExperimentRegistry {
                             invalid.put(b.slug(), b.errors());
                         }
                     }
+                    collisions(exps.values()).forEach((slug, errors) -> {
+                        exps.remove(slug);
+                        invalid.put(slug, errors);
+                        LOG.errorf("Experiment %s is not served: %s", slug, errors);
+                    });
                     RegistrySnapshot snap = new RegistrySnapshot(generations.incrementAndGet(), Instant.now(), exps, invalid);
                     current.set(snap);
                     loaded = true;
@@ -109,8 +114,11 @@ public class ExperimentRegistry {
                         Map<String, List<FieldError>> invalid = new HashMap<>(old.invalid());
                         exps.remove(slug);
                         invalid.remove(slug);
-                        if (b.experiment() != null) {
+                        List<FieldError> clash = b.experiment() == null ? List.of() : clashes(b.experiment(), exps.values());
+                        if (b.experiment() != null && clash.isEmpty()) {
                             exps.put(slug, b.experiment());
+                        } else if (b.experiment() != null) {
+                            invalid.put(slug, clash); // the experiment already serving that collection keeps it
                         } else if (b.errors() != null) {
                             invalid.put(slug, b.errors());
                         }
@@ -131,11 +139,56 @@ public class ExperimentRegistry {
         changed.fire(new RegistryChanged(snap));
     }
 
+    /**
+     * Defence in depth behind the entry points' claims (registry.CollectionClaims): when two configs store a
+     * collection under the same physical name (written before claims existed, or straight into the database),
+     * only the older one (created_at, then slug) is served. Returns the others with their errors.
+     */
+    static Map<String, List<FieldError>> collisions(java.util.Collection<Experiment> all) {
+        List<Experiment> ordered = all.stream().sorted(java.util.Comparator
+                .comparing((Experiment e) -> e.config().get("created_at") instanceof java.util.Date d ? d : new java.util.Date(Long.MAX_VALUE))
+                .thenComparing(Experiment::slug)).toList();
+        Map<String, List<FieldError>> losers = new TreeMap<>();
+        Map<String, String> owners = new HashMap<>(); // physical name -> slug serving it
+        for (Experiment e : ordered) {
+            List<FieldError> clash = new java.util.ArrayList<>();
+            for (CollectionSpec c : e.collections().values()) {
+                String owner = owners.get(c.physicalName());
+                if (owner != null) {
+                    clash.add(new FieldError("$.collections." + c.name(), CollectionClaims.message(c.physicalName(), owner)));
+                }
+            }
+            if (clash.isEmpty()) {
+                e.collections().values().forEach(c -> owners.put(c.physicalName(), e.slug()));
+            } else {
+                losers.put(e.slug(), clash);
+            }
+        }
+        return losers;
+    }
+
+    /** The collections of {@code e} whose physical name one of {@code others} already uses. */
+    static List<FieldError> clashes(Experiment e, java.util.Collection<Experiment> others) {
+        List<FieldError> errors = new java.util.ArrayList<>();
+        for (CollectionSpec c : e.collections().values()) {
+            for (Experiment o : others) {
+                if (!o.slug().equals(e.slug()) && o.collections().values().stream().anyMatch(x -> x.physicalName().equals(c.physicalName()))) {
+                    errors.add(new FieldError("$.collections." + c.name(), CollectionClaims.message(c.physicalName(), o.slug())));
+                }
+            }
+        }
+        return errors;
+    }
+
     private Uni<Built> build(Document cfg) {
         String slug = cfg.getString("slug");
         if (slug == null) {
             return Uni.createFrom().item(new Built("(no slug: " + cfg.get("_id") + ")", null,
                     List.of(new FieldError("$.slug", "config document has no slug"))));
+        }
+        if (!ManifestValidator.isValidSlug(slug)) { // before any folder is resolved from it
+            return Uni.createFrom().item(new Built(slug, null,
+                    List.of(new FieldError("$.slug", "slug must match " + ManifestValidator.SLUG.pattern()))));
         }
         return roots.resolve(slug, cfg)
                 .chain(root -> Workers.run(() -> {

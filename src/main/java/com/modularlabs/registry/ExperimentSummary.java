@@ -11,7 +11,7 @@ import org.bson.types.ObjectId;
  * these fields are fetched. The full config, with g.nome's free-form keys, is read as a BSON Document by
  * {@link ExperimentConfigRepository}.
  */
-@MongoEntity(collection = "experiments_config")
+@MongoEntity(collection = com.modularlabs.store.EngineCollections.EXPERIMENTS_CONFIG)
 public class ExperimentSummary extends ReactivePanacheMongoEntityBase {
     @BsonId
     public ObjectId id;

@@ -1,6 +1,7 @@
 package com.modularlabs.registry;
 
 import com.modularlabs.common.FieldError;
+import com.modularlabs.store.EngineCollections;
 import com.networknt.schema.JsonSchema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -66,7 +67,7 @@ public class ManifestParser {
                         errors.add(new FieldError("$.collections." + e.getKey() + ".schema", "not a usable JSON Schema: " + bad.getMessage()));
                     }
                 }
-                collections.put(e.getKey(), new CollectionSpec(e.getKey(), slug + "_" + e.getKey(),
+                collections.put(e.getKey(), new CollectionSpec(e.getKey(), EngineCollections.physical(slug, e.getKey()),
                         c.getString("read") == null ? inherited : c.getString("read"),
                         c.getString("create") == null ? inherited : c.getString("create"),
                         c.getString("update") == null ? "owner" : c.getString("update"),
@@ -80,7 +81,7 @@ public class ManifestParser {
         if (managed != null) {
             for (Map.Entry<String, Object> e : managed.entrySet()) {
                 String coll = e.getKey();
-                collections.computeIfAbsent(coll, k -> new CollectionSpec(k, slug + "_" + k, inherited, inherited,
+                collections.computeIfAbsent(coll, k -> new CollectionSpec(k, EngineCollections.physical(slug, k), inherited, inherited,
                         "owner", "owner", null, null));
                 int i = 0;
                 for (Object o : (List<?>) e.getValue()) {
@@ -94,7 +95,7 @@ public class ManifestParser {
                         continue;
                     }
                     String name = d.getString("name");
-                    indexes.add(new IndexSpec(coll, slug + "_" + coll, name, slug + "_" + name, d.getString("type"), keys,
+                    indexes.add(new IndexSpec(coll, EngineCollections.physical(slug, coll), name, slug + "_" + name, d.getString("type"), keys,
                             d.get("options", new Document()), d.get("definition", Document.class)));
                 }
             }

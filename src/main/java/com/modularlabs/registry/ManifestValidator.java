@@ -3,6 +3,7 @@ package com.modularlabs.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.modularlabs.common.FieldError;
+import com.modularlabs.store.EngineCollections;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -13,7 +14,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.bson.Document;
 import org.bson.json.JsonMode;
@@ -58,7 +61,27 @@ public class ManifestValidator {
             errors.add(new FieldError("$.slug", "slug '" + declared + "' differs from the folder name '" + slug + "'"));
         }
         errors.addAll(validate(manifestSchema, toJsonNode(manifest)));
+        if (isValidSlug(slug)) {
+            collectionPaths(manifest).forEach((coll, path) -> EngineCollections.reservedBy(EngineCollections.physical(slug, coll))
+                    .ifPresent(why -> errors.add(new FieldError(path, "collection '" + coll + "' of experiment '" + slug
+                            + "' would be stored in '" + EngineCollections.physical(slug, coll) + "', but " + why
+                            + "; rename the collection or the experiment"))));
+        }
         return errors;
+    }
+
+    /**
+     * The collections a manifest declares (collections and managed_indexes), each with the JSON path of its first
+     * declaration, in order.
+     */
+    public static Map<String, String> collectionPaths(Document manifest) {
+        Map<String, String> paths = new LinkedHashMap<>();
+        for (String key : List.of("collections", "managed_indexes")) {
+            if (manifest.get(key) instanceof Document d) {
+                d.keySet().forEach(c -> paths.putIfAbsent(c, "$." + key + "." + c));
+            }
+        }
+        return paths;
     }
 
     /** Compiles a collection's document schema (manifest collections.&lt;c&gt;.schema). */

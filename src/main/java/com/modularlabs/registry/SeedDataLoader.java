@@ -28,7 +28,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SeedDataLoader {
     private static final Logger LOG = Logger.getLogger(SeedDataLoader.class);
-    static final String MARKERS = "labs_seed_markers";
+    static final String MARKERS = com.modularlabs.store.EngineCollections.SEED_MARKERS;
     static final int BATCH = 500;
 
     public void loadOnce(Experiment e) {

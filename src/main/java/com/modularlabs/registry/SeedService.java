@@ -1,6 +1,7 @@
 package com.modularlabs.registry;
 
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.bson.Document;
@@ -41,6 +43,8 @@ public class SeedService {
     private final ExperimentConfigRepository configs;
     private final RegistryConfig config;
     private final Timer seedTimer;
+    @jakarta.inject.Inject
+    CollectionClaims claims;
     private volatile SeedReport lastReport = new SeedReport(0, 0, 0, Map.of(), Duration.ZERO);
 
     public SeedService(ManifestValidator validator, ExperimentConfigRepository configs, RegistryConfig config, MeterRegistry registry) {
@@ -73,7 +77,7 @@ public class SeedService {
                             valid.add(c);
                         } else {
                             invalid.put(c.slug(), c.errors());
-                            LOG.warnf("Invalid manifest experiments/%s/manifest.json, not registered: %s", c.slug(), c.errors());
+                            LOG.errorf("Invalid manifest experiments/%s/manifest.json, not registered: %s", c.slug(), c.errors());
                         }
                     }
                     if (valid.isEmpty()) {
@@ -82,10 +86,22 @@ public class SeedService {
                     List<String> slugs = valid.stream().map(Candidate::slug).toList();
                     return configs.existingSlugs(slugs).chain(existing -> {
                         Date now = new Date();
-                        List<Document> fresh = valid.stream().filter(c -> !existing.contains(c.slug()))
-                                .map(c -> toConfig(c, now)).toList();
-                        return configs.insertNew(fresh).map(n -> new SeedReport(candidates.size(), n,
-                                (int) valid.stream().filter(c -> existing.contains(c.slug())).count(), invalid, Duration.ZERO));
+                        List<Candidate> fresh = valid.stream().filter(c -> !existing.contains(c.slug()))
+                                .sorted(java.util.Comparator.comparing(Candidate::slug)).toList();
+                        // one at a time, in slug order: of two folders whose stored names collide, the first wins
+                        return Multi.createFrom().iterable(fresh)
+                                .onItem().transformToUniAndConcatenate(c -> claims.claim(c.slug(), c.manifest())
+                                        .map(claimed -> Optional.of(toConfig(c, now)))
+                                        .onFailure(ProblemException.class).recoverWithItem(err -> {
+                                            List<FieldError> errs = ((ProblemException) err).errors();
+                                            invalid.put(c.slug(), errs == null ? List.of(new FieldError("$", err.getMessage())) : errs);
+                                            LOG.errorf("Experiment folder %s is not registered: %s %s", c.slug(), err.getMessage(), errs);
+                                            return Optional.empty();
+                                        }))
+                                .collect().asList()
+                                .chain(docs -> configs.insertNew(docs.stream().flatMap(Optional::stream).toList()))
+                                .map(n -> new SeedReport(candidates.size(), n,
+                                        (int) valid.stream().filter(c -> existing.contains(c.slug())).count(), invalid, Duration.ZERO));
                     });
                 })
                 .map(r -> {

@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
 public class ChangeFeed {
     private static final Logger LOG = Logger.getLogger(ChangeFeed.class);
     public static final String ALL = "*";
-    static final String CHANGES = "labs_changes";
+    static final String CHANGES = EngineCollections.CHANGES;
 
     @Inject
     ReactiveMongoClient client;

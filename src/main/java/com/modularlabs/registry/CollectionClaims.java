@@ -1,0 +1,145 @@
+package com.modularlabs.registry;
+
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.ProblemException;
+import com.modularlabs.store.EngineCollections;
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bson.Document;
+import org.jboss.logging.Logger;
+
+/**
+ * One owner per physical collection name. {@code <slug>_<coll>} is ambiguous (experiment {@code a} with
+ * {@code b_c} and {@code a_b} with {@code c} both give {@code a_b_c}), so every entry point that registers or
+ * changes a manifest (folder seed, bundle upload and import, admin edit) claims its names first:
+ * <ol>
+ * <li>the configs that could produce the same name (slugs that are a prefix of it at an underscore: one indexed
+ * query) are checked, which covers experiments registered before claims existed;</li>
+ * <li>each name is inserted into {@code labs_collection_claims} with the name as _id. The unique _id settles two
+ * concurrent uploads on any replica: exactly one insert wins, the other gets a duplicate key and a 409.</li>
+ * </ol>
+ * Claims are kept when a manifest later drops a collection (its documents are still in that collection); they
+ * are released only by the operation that made them when it fails.
+ */
+@ApplicationScoped
+public class CollectionClaims {
+    private static final Logger LOG = Logger.getLogger(CollectionClaims.class);
+
+    @Inject
+    ExperimentConfigRepository configs;
+
+    ReactiveMongoCollection<Document> claims() {
+        return ExperimentSummary.mongoDatabase().getCollection(EngineCollections.COLLECTION_CLAIMS);
+    }
+
+    /**
+     * Claims every physical name of {@code manifest} for {@code slug}. Fails with 409 problem+json naming each
+     * collection another experiment uses (nothing stays claimed then). Returns the names this call newly claimed,
+     * for {@link #release} if the caller's later steps fail.
+     */
+    public Uni<List<String>> claim(String slug, Document manifest) {
+        Map<String, String> paths = new LinkedHashMap<>(); // physical -> JSON path of the declaration
+        ManifestValidator.collectionPaths(manifest).forEach((coll, path) -> paths.put(EngineCollections.physical(slug, coll), path));
+        if (paths.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return conflictsWithConfigs(slug, paths).chain(found -> {
+            if (!found.isEmpty()) {
+                return Uni.createFrom().failure(conflict(slug, found));
+            }
+            List<String> mine = new ArrayList<>();
+            List<FieldError> taken = new ArrayList<>();
+            return Multi.createFrom().iterable(paths.entrySet())
+                    .onItem().transformToUniAndConcatenate(e -> insert(slug, e.getKey()).invoke(owner -> {
+                        if (owner.isEmpty()) {
+                            mine.add(e.getKey());
+                        } else if (!owner.equals(slug)) {
+                            taken.add(new FieldError(e.getValue(), message(e.getKey(), owner)));
+                        }
+                    }))
+                    .collect().last()
+                    .chain(() -> taken.isEmpty() ? Uni.createFrom().item(List.copyOf(mine))
+                            : release(slug, mine).chain(() -> Uni.createFrom().failure(conflict(slug, taken))));
+        });
+    }
+
+    /** Gives back names this slug claimed (only its own). */
+    public Uni<Void> release(String slug, List<String> names) {
+        if (names.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return claims().deleteMany(Filters.and(Filters.in("_id", names), Filters.eq("slug", slug)))
+                .onFailure().invoke(e -> LOG.warnf("Could not release collection claims %s of %s: %s", names, slug, e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** "" when inserted now (Mutiny streams carry no nulls); otherwise the current owner's slug. */
+    private Uni<String> insert(String slug, String physical) {
+        return claims().insertOne(new Document("_id", physical).append("slug", slug).append("claimed_at", new Date()))
+                .map(r -> "")
+                .onFailure(CollectionClaims::duplicate).recoverWithUni(() -> claims().find(Filters.eq("_id", physical),
+                        new FindOptions().limit(1)).collect().first().map(d -> d == null ? "?" : d.getString("slug")));
+    }
+
+    private static boolean duplicate(Throwable t) {
+        return t instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
+    }
+
+    /** Registered configs of other slugs that declare one of these physical names. */
+    private Uni<List<FieldError>> conflictsWithConfigs(String slug, Map<String, String> paths) {
+        Set<String> candidates = new LinkedHashSet<>();
+        for (String physical : paths.keySet()) {
+            for (int i = physical.indexOf('_'); i > 0; i = physical.indexOf('_', i + 1)) {
+                String prefix = physical.substring(0, i);
+                if (!prefix.equals(slug)) {
+                    candidates.add(prefix);
+                }
+            }
+        }
+        if (candidates.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return configs.raw().find(Filters.in("slug", candidates), new FindOptions()
+                        .projection(Projections.include("slug", "collections", "managed_indexes")).batchSize(candidates.size()))
+                .collect().asList()
+                .map(others -> {
+                    List<FieldError> found = new ArrayList<>();
+                    for (Document other : others) {
+                        String owner = other.getString("slug");
+                        for (String coll : ManifestValidator.collectionPaths(other).keySet()) {
+                            String path = paths.get(EngineCollections.physical(owner, coll));
+                            if (path != null) {
+                                found.add(new FieldError(path, message(EngineCollections.physical(owner, coll), owner)));
+                            }
+                        }
+                    }
+                    return found;
+                });
+    }
+
+    static String message(String physical, String owner) {
+        return "would be stored in collection '" + physical + "', which experiment '" + owner + "' already uses";
+    }
+
+    static ProblemException conflict(String slug, List<FieldError> errors) {
+        return new ProblemException(409, "Conflict", "Experiment '" + slug + "' declares collections whose stored names "
+                + "another experiment already uses: " + errors.stream().map(FieldError::path).toList()
+                + " (names are <slug>_<collection>; rename the collection or the experiment)", List.copyOf(errors), null);
+    }
+}
