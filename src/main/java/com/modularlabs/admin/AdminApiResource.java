@@ -245,6 +245,9 @@ public class AdminApiResource {
     @Blocking
     public Response download(@PathParam("id") String id) throws Exception {
         Document d = exports.find(id);
+        if (d.getString("storage_key") == null && (d.get("file_size") != null || d.get("local_file_path") != null)) {
+            throw new ProblemException(410, "Gone", "Export " + id + " was made by g.nome; its file is not available here");
+        }
         if (!"done".equals(d.getString("status")) || d.getString("storage_key") == null) {
             throw new ProblemException(409, "Conflict", "Export " + id + " is " + d.getString("status") + ", not downloadable");
         }
