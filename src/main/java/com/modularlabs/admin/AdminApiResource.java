@@ -100,6 +100,22 @@ public class AdminApiResource {
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
 
+    /** How the folder's manifest differs from the database configuration (which wins at startup). */
+    @GET
+    @Path("/experiments/{slug}/folder")
+    public Uni<Response> folder(@PathParam("slug") String slug) {
+        return admin.folderDiff(slug).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+                .header("ETag", "\"" + d.get("version") + "\"").header("Cache-Control", "no-store").build());
+    }
+
+    /** Adopts the folder's manifest as the configuration (If-Match: the version the admin looked at). */
+    @POST
+    @Path("/experiments/{slug}/folder/adopt")
+    public Uni<Response> adoptFolder(@PathParam("slug") String slug, @HeaderParam("If-Match") String ifMatch) {
+        return admin.adoptFolder(slug, ifMatch).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+                .header("ETag", "\"" + d.get("version") + "\"").build());
+    }
+
     @POST
     @Path("/experiments/{slug}/status")
     @Consumes(MediaType.APPLICATION_JSON)
