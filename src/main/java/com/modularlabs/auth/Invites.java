@@ -20,7 +20,7 @@ import org.bson.Document;
  */
 @ApplicationScoped
 public class Invites {
-    public static final String INVITES = "auth_invites";
+    public static final String INVITES = com.modularlabs.store.EngineCollections.AUTH_INVITES;
     static final String GONE = "This invite link is invalid, used or expired.";
 
     @Inject

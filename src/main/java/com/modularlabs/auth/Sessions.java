@@ -22,7 +22,7 @@ import org.bson.Document;
  */
 @ApplicationScoped
 public class Sessions {
-    public static final String SESSIONS = "auth_sessions";
+    public static final String SESSIONS = com.modularlabs.store.EngineCollections.AUTH_SESSIONS;
     public static final String SESSION = "session";
     public static final String API = "api";
 

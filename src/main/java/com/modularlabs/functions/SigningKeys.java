@@ -38,7 +38,7 @@ import org.jboss.logging.Logger;
 public class SigningKeys {
     private static final Logger LOG = Logger.getLogger(SigningKeys.class);
     /** Engine collection of signing keys (listed with the engine's own collections in docs/functions.md). */
-    public static final String COLLECTION = "labs_signing_keys";
+    public static final String COLLECTION = com.modularlabs.store.EngineCollections.SIGNING_KEYS;
 
     @Inject
     FunctionsConfig config;

@@ -45,8 +45,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ChangeLog {
     private static final Logger LOG = Logger.getLogger(ChangeLog.class);
-    public static final String EVENTS = "labs_events";
-    static final String COUNTER = "labs_event_seq";
+    public static final String EVENTS = EngineCollections.EVENTS;
+    static final String COUNTER = EngineCollections.EVENT_SEQ;
 
     /** One log entry; {@code doc} is null for deletes and no-ops, {@code op} is insert, update, delete or noop. */
     public record Entry(long seq, String slug, String coll, String op, Object id, String owner, Document doc, long writtenAt) {

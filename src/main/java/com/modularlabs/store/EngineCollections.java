@@ -24,6 +24,14 @@ public final class EngineCollections {
     /** The change feed's polling fallback. */
     public static final String CHANGES = "labs_changes";
     public static final String SEED_MARKERS = "labs_seed_markers";
+    /** Server-side sessions of cookies and tokens (auth.Sessions) and admin-issued invites (auth.Invites). */
+    public static final String AUTH_SESSIONS = "auth_sessions";
+    public static final String AUTH_INVITES = "auth_invites";
+    /** The change log of realtime subscriptions and its sequence (store.ChangeLog). */
+    public static final String EVENTS = "labs_events";
+    public static final String EVENT_SEQ = "labs_event_seq";
+    /** ES256 keys of function call assertions (functions.SigningKeys). */
+    public static final String SIGNING_KEYS = "labs_signing_keys";
     /** Which experiment owns each physical collection name (its unique _id settles concurrent claims). */
     public static final String COLLECTION_CLAIMS = "labs_collection_claims";
     /** Default GridFS bucket of bundles and exports: collections bundles.files and bundles.chunks. */
@@ -31,13 +39,14 @@ public final class EngineCollections {
 
     /** Exact names the engine owns (g.nome's and ours). */
     public static final Set<String> NAMES = Set.of(USERS, CASBIN_RULE, SETTINGS, LOGIN_FAILURES, EXPERIMENTS_CONFIG,
-            EXPORT_LOGS, CHANGES, SEED_MARKERS, COLLECTION_CLAIMS, GRIDFS_BUCKET + ".files", GRIDFS_BUCKET + ".chunks");
+            EXPORT_LOGS, CHANGES, SEED_MARKERS, AUTH_SESSIONS, AUTH_INVITES, EVENTS, EVENT_SEQ, SIGNING_KEYS, COLLECTION_CLAIMS,
+            GRIDFS_BUCKET + ".files", GRIDFS_BUCKET + ".chunks");
 
     /**
      * Name families: MongoDB's system.*, GridFS buckets (&lt;bucket&gt;.files/.chunks, whatever the configured
-     * bucket: no experiment name may contain a dot), and labs_* for engine collections to come.
+     * bucket: no experiment name may contain a dot), and labs_* and auth_* for engine collections to come.
      */
-    public static final List<String> PREFIXES = List.of("system.", GRIDFS_BUCKET + ".", "labs_");
+    public static final List<String> PREFIXES = List.of("system.", GRIDFS_BUCKET + ".", "labs_", "auth_");
 
     private EngineCollections() {
     }

@@ -42,7 +42,7 @@ class FrozenDatabaseTest {
 
     @Test
     void noRequestHangsWhileTheDatabaseIsFrozen() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> com.modularlabs.observability.Management.management().get("/q/health/ready").statusCode() == 200);
         click().then().statusCode(201);
         FreezableMongoResource.freeze();
         try {
@@ -55,7 +55,7 @@ class FrozenDatabaseTest {
             }
             given().config(CLIENT_GIVES_UP).get(CLICKS + "/000000000000000000000000").then().statusCode(503)
                     .header("Retry-After", "5").contentType("application/problem+json");
-            await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/q/health/ready").statusCode() == 503);
+            await().atMost(Duration.ofSeconds(30)).until(() -> com.modularlabs.observability.Management.management().get("/q/health/ready").statusCode() == 503);
         } finally {
             FreezableMongoResource.thaw();
         }

@@ -282,7 +282,7 @@ class RealtimeTest {
         try (SseClient c = open("t_rt_reader", "[{\"collection\":\"own\"}]", null)) {
             insert("t_rt_reader", "own", "{\"m\":1}", null);
             assertEquals("insert", c.next().name());
-            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = com.modularlabs.observability.Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
             assertTrue(metrics.contains("labs_realtime_subscribers{experiment=\"t_rt_reader\"}"), "subscribers gauge");
             assertTrue(metrics.contains("labs_realtime_events_delivered_total"), "delivered counter");
             assertTrue(metrics.contains("labs_realtime_delivery_seconds_bucket"), "latency histogram");
