@@ -60,7 +60,8 @@ public class AdminBootstrap {
         }
         String given = config.adminPassword().filter(p -> !p.isEmpty()).orElse(null);
         if (given != null) {
-            return passwords.hash(given)
+            // bcrypt only when the account is missing: a restart must not spend a hash on the startup path
+            return store.findForLogin(email).chain(found -> found != null ? Uni.createFrom().voidItem() : passwords.hash(given)
                     .chain(hash -> store.insertIfAbsent(email, hash, List.of(ExperimentAccess.ADMIN_ROLE), true))
                     .chain(created -> {
                         if (created) {
@@ -68,7 +69,7 @@ public class AdminBootstrap {
                             return cache.changed(UserStore.USERS, email);
                         }
                         return Uni.createFrom().voidItem();
-                    });
+                    }));
         }
         return store.anyAdmin().chain(exists -> {
             if (exists) {

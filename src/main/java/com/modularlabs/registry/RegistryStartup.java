@@ -29,17 +29,27 @@ public class RegistryStartup {
     @Inject
     RegistryConfig config;
 
+    private java.util.concurrent.CompletableFuture<?> running;
+
+    /** Starts the registry load early; the auth bootstrap (priority 200) runs meanwhile, {@link #awaitLoaded} waits. */
     void onStart(@Observes @Priority(100) StartupEvent ev) {
         Uni<?> startup = coreIndexes.ensure()
                 .chain(() -> seeds.seedFromFolder())
                 .chain(() -> registry.reload())
                 .onFailure().invoke(e -> LOG.warnf("Startup registry load failed (%s); retrying", e.getMessage()))
                 .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(15)).indefinitely();
+        running = startup.subscribeAsCompletionStage();
+    }
+
+    void awaitLoaded(@Observes @Priority(300) StartupEvent ev) {
         try {
-            startup.await().atMost(config.startupTimeout());
-        } catch (RuntimeException timeout) {
+            running.get(config.startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException timeout) {
             LOG.warnf("Registry not loaded after %s; continuing in the background", config.startupTimeout());
-            startup.subscribe().with(x -> { }, e -> LOG.error("Registry load gave up", e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.error("Registry load gave up", e.getCause());
         }
     }
 
