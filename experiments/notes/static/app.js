@@ -120,7 +120,7 @@
     if (view.mode === 'tag') {
       url = API + '/_queries/notes_by_tag?tag=' + encodeURIComponent(view.tag) + '&limit=100';
     } else if (view.mode === 'search') {
-      url = API + '/_queries/search_notes?q=' + encodeURIComponent(view.q) + '&limit=50';
+      url = API + '/_search/notes?q=' + encodeURIComponent(view.q) + '&limit=50'; // text search on every store
     } else {
       url = NOTES + '?sort=-created_at&limit=' + PAGE;
       if (append && view.next) { url += '&after=' + encodeURIComponent(view.next); }
