@@ -71,7 +71,8 @@ public class AdminBootstrap {
                     .chain(this::reportAdmins);
         }
         if (given != null) {
-            return passwords.hash(given)
+            // bcrypt only when the account is missing: a restart must not spend a hash on the startup path
+            return store.findForLogin(email).chain(found -> found != null ? alreadyThere(email) : passwords.hash(given)
                     .chain(hash -> store.insertIfAbsent(email, hash, List.of(ExperimentAccess.ADMIN_ROLE), true))
                     .chain(created -> {
                         if (created) {
@@ -81,7 +82,7 @@ public class AdminBootstrap {
                         LOG.infof("ADMIN_PASSWORD is set but %s already exists: its password is unchanged "
                                 + "(set ADMIN_PASSWORD_RESET=true as well to apply it)", email);
                         return Uni.createFrom().voidItem();
-                    })
+                    }))
                     .chain(this::reportAdmins);
         }
         if (config.adminPasswordReset()) {
@@ -109,5 +110,11 @@ public class AdminBootstrap {
         return store.adminEmails(10).invoke(admins -> LOG.infof("Admin accounts: %s. Lost the password? Restart once with "
                 + "ADMIN_PASSWORD_RESET=true ADMIN_PASSWORD='<new password>' (ADMIN_EMAIL selects the account)",
                 admins.isEmpty() ? "none" : String.join(", ", admins))).replaceWithVoid();
+    }
+
+    private static Uni<Void> alreadyThere(String email) {
+        LOG.infof("ADMIN_PASSWORD is set but %s already exists: its password is unchanged "
+                + "(set ADMIN_PASSWORD_RESET=true as well to apply it)", email);
+        return Uni.createFrom().voidItem();
     }
 }
