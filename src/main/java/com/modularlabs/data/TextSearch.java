@@ -130,13 +130,13 @@ public class TextSearch {
      * Searches {@code c} of experiment {@code slug}; {@code ownerOnly} restricts to one user's documents (read level
      * owner). The caller has checked access.
      */
-    public Uni<Result> search(String slug, Experiment e, CollectionSpec c, String q, String limitParam, String ownerOnly) {
+    public Uni<Result> search(String slug, Experiment e, CollectionSpec c, String q, String limitParam, AccessLevel.Owner ownerOnly) {
         List<String> fields = textFields(e, c);
         List<String> words = terms(q);
         int limit = limit(limitParam);
         Document scope = new Document("experiment_id", slug);
         if (ownerOnly != null) {
-            scope.append("created_by", ownerOnly);
+            scope.append("created_by", ownerOnly.match());
         }
         var coll = ExperimentSummary.mongoDatabase().getCollection(c.physicalName());
         if (storeLacksText) {

@@ -44,12 +44,16 @@ public class TextSearchResource {
         if (c == null) {
             throw ProblemException.notFound("Experiment '" + slug + "' has no collection '" + coll + "'");
         }
-        String ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + coll);
+        AccessLevel.Owner ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + coll);
+        AccessLevel.requireService(c.read(), identity, slug, "Reading " + coll);
+        java.util.function.Consumer<org.bson.Document> redact = AccessLevel.authorFilter(identity);
         // up to maxLimit documents of up to 64 KiB each: encoded on a worker, not on the event loop
         return search.search(slug, e, c, q, limit, ownerOnly).chain(r -> com.modularlabs.common.Workers.run(() -> {
             StringBuilder json = new StringBuilder("{\"items\":[");
             for (int i = 0; i < r.items().size(); i++) {
-                json.append(i == 0 ? "" : ",").append(DocJson.toJson(r.items().get(i)));
+                org.bson.Document d = r.items().get(i);
+                redact.accept(d); // authors are shown to themselves and admins only, as with GET
+                json.append(i == 0 ? "" : ",").append(DocJson.toJson(d));
             }
             json.append("],\"mode\":\"").append(r.mode()).append("\"}");
             return Response.ok(json.toString(), MediaType.APPLICATION_JSON).build();
