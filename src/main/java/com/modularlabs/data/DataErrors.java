@@ -31,7 +31,9 @@ final class DataErrors {
                 return ProblemException.invalid("The database does not support an operator of this query",
                         List.of(new FieldError("$", "unsupported by this database")));
             case 2, 9, 14, 51091, 51108, 51177, 28667, 40352, 15998, 16020, 31325:
-                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", m.getMessage())));
+                // the server's own text names namespaces and internals: logged, never sent
+                LOG.debugf("Data API query refused by the database (%d): %s", code, m.getMessage());
+                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", "refused by the database (code " + code + ")")));
             default:
                 LOG.warnf("Data API database error %d: %s", code, m.getMessage());
                 return t;
