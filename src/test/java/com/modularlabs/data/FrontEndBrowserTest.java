@@ -110,6 +110,11 @@ class FrontEndBrowserTest {
         return DataTestSupport.count("click_tracker_clicks", new Document("experiment_id", "click_tracker"));
     }
 
+    /** Documents are stamped with the author's user id (users._id as hex), not the e-mail (issue 9, finding 6). */
+    private static String userId(String email) {
+        return com.modularlabs.auth.UserStore.idString(DataTestSupport.raw("users", new Document("email", email)).get("_id"));
+    }
+
     private void createUser(String email) {
         String token = given().contentType("application/json").body(Map.of("email", ADMIN, "password", ADMIN_PASSWORD))
                 .post("/auth/token").then().statusCode(200).extract().path("access_token");
@@ -227,7 +232,7 @@ class FrontEndBrowserTest {
             form.findElement(By.name("title")).sendKeys("Ann's secret");
             form.findElement(By.cssSelector("button[type=submit]")).click();
             note("Ann's secret");
-            assertEquals(2, DataTestSupport.count("notes_notes", new Document("created_by", "ann.browser@example.com")));
+            assertEquals(2, DataTestSupport.count("notes_notes", new Document("created_by", userId("ann.browser@example.com"))));
 
             // edit
             press("Shopping", "Edit");
@@ -237,7 +242,7 @@ class FrontEndBrowserTest {
             title.sendKeys("Shopping list");
             edit.findElement(By.cssSelector("button[type=submit]")).click();
             note("Shopping list");
-            assertEquals(1, DataTestSupport.count("notes_notes", new Document("created_by", "ann.browser@example.com").append("title", "Shopping list")));
+            assertEquals(1, DataTestSupport.count("notes_notes", new Document("created_by", userId("ann.browser@example.com")).append("title", "Shopping list")));
 
             // pin
             press("Shopping list", "Pin");
@@ -292,7 +297,7 @@ class FrontEndBrowserTest {
             waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#recent tbody tr")).isEmpty());
             // the view of this page is logged in the dashboard's own collection
             waitUpTo(10).until(d -> DataTestSupport.count("stats_dashboard_views",
-                    new Document("created_by", "ben.browser@example.com").append("total_clicks", clicks)) >= 1);
+                    new Document("created_by", userId("ben.browser@example.com")).append("total_clicks", clicks)) >= 1);
             // and the dashboard cannot write the click tracker's clicks through _shared
             Object status = ((org.openqa.selenium.JavascriptExecutor) driver).executeAsyncScript(
                     "var done = arguments[arguments.length - 1];"

@@ -141,7 +141,7 @@ class SandboxAttackTest extends DataApiTest {
         admin().body(Map.of("code", "s3cret")).post("/experiments/t_vault/api/secrets").then().statusCode(201);
         anon().body(Map.of("kind", "anchor")).post("/experiments/t_reader/api/items").then().statusCode(201);
         String u = newUser("scope");
-        for (String q : new String[] {"vaultUnion", "vaultLookup", "lockedUnion", "mineLookup"}) {
+        for (String q : new String[] {"vaultLookup", "mineLookup", "vaultUnion", "lockedUnion"}) {
             anon().get("/experiments/t_reader/api/_queries/" + q).then().statusCode(401).contentType("application/problem+json");
         }
         anon().get("/experiments/t_reader/api/_shared/t_vault/secrets").then().statusCode(401);
