@@ -74,9 +74,9 @@ public class ProblemMappers {
             return ProblemException.invalid("The request body could not be read", List.of(new FieldError(path(m), "invalid value")));
         }
         String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-        String path = e.getProcessor() instanceof JsonParser p ? SafeJson.path(p.getParsingContext()) : "$";
+        String in = e.getProcessor() instanceof JsonParser p ? SafeJson.path(p.getParsingContext()) : "$";
         return ProblemException.invalid("The request body is not valid JSON" + where + ".",
-                List.of(new FieldError(path, String.valueOf(e.getOriginalMessage()))));
+                List.of(new FieldError("$", e.getOriginalMessage() + (in.equals("$") ? "" : " (in " + in + ")"))));
     }
 
     private static String limitText(JsonProcessingException e, SafeJson.Limits l) {

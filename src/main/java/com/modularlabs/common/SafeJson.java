@@ -123,8 +123,10 @@ public final class SafeJson {
         } catch (StreamConstraintsException e) {
             throw bad(what + " exceeds a JSON limit", path(p == null ? null : p.getParsingContext()), limitMessage(e, l));
         } catch (JsonProcessingException e) {
-            throw bad(what + " is not valid JSON", path(p == null ? null : p.getParsingContext()),
-                    e.getOriginalMessage() + (p == null ? "" : " at " + where(p)));
+            // a syntax error belongs to the text ($), located by line and column and the value being read
+            String in = p == null ? "$" : path(p.getParsingContext());
+            throw bad(what + " is not valid JSON", "$", e.getOriginalMessage() + (p == null ? "" : " at " + where(p))
+                    + (in.equals("$") ? "" : " (in " + in + ")"));
         } catch (IOException e) {
             throw bad(what + " could not be read", "$", "unreadable input");
         } finally {
@@ -182,20 +184,17 @@ public final class SafeJson {
         return sb.length() > MAX_PATH_CHARS ? sb.substring(0, MAX_PATH_CHARS) + "…" : sb.toString();
     }
 
-    /** One path segment for {@code name}: {@code .name}, or {@code ['na.me']} with control characters escaped. */
+    /** One path segment for {@code name}: {@code .name} as elsewhere in the engine's errors, control characters escaped. */
     public static String segment(String name) {
-        if (!name.isEmpty() && name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_' || ch == '-')) {
-            return "." + abbreviate(name, 100);
-        }
-        StringBuilder sb = new StringBuilder("['");
+        StringBuilder sb = new StringBuilder(".");
         for (char ch : abbreviate(name, 100).toCharArray()) {
-            if (ch < 0x20 || ch == '\'' || ch == '\\') {
+            if (ch < 0x20) {
                 sb.append(String.format("\\u%04x", (int) ch));
             } else {
                 sb.append(ch);
             }
         }
-        return sb.append("']").toString();
+        return sb.toString();
     }
 
     private static String abbreviate(String s, int max) {
