@@ -66,7 +66,7 @@ import { labs, toDate } from '/labs.js';
       if (view.mode === 'tag') {
         items = await labs.query('notes_by_tag', { tag: view.tag, limit: 100 });
       } else if (view.mode === 'search') {
-        items = await labs.query('search_notes', { q: view.q, limit: 50 });
+        items = (await labs.search(NOTES, view.q, { limit: 50 })).items || []; // text search on every store
       } else {
         var page = await labs.list(NOTES, { sort: '-created_at', limit: PAGE, after: append ? view.next : null });
         items = page.items || [];

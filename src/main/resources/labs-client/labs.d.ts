@@ -66,6 +66,8 @@ export interface Labs {
   update(coll: string, id: string | Doc, ops: Record<string, unknown>, opts?: { upsert?: boolean }): Promise<Doc>;
   replace(coll: string, id: string | Doc, doc: Doc): Promise<Doc>;
   delete(coll: string, id: string | Doc): Promise<null>;
+  /** Text search over the collection's text-indexed fields ($text where the store has it, a bounded scan elsewhere). */
+  search<T = Doc>(coll: string, q: string, opts?: { limit?: number }): Promise<{ items: T[]; mode: 'text' | 'scan' }>;
   query<T = Doc>(name: string, params?: Record<string, string | number | boolean>): Promise<T[]>;
   subscribe(spec: SubscriptionSpec | string, handler: (event: LiveEvent) => void, opts?: SubscribeOptions): Subscription;
 }

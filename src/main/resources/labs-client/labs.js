@@ -210,6 +210,12 @@ export function createLabs(options = {}) {
     delete(coll, id) {
       return request('DELETE', '/' + enc(coll) + '/' + enc(idOf(id)));
     },
+    /** Text search over the collection's text-indexed fields on every store: {items, mode: 'text' | 'scan'}. */
+    search(coll, q, opts = {}) {
+      const p = new URLSearchParams({ q: String(q) });
+      if (opts.limit) p.set('limit', String(opts.limit));
+      return request('GET', '/_search/' + enc(coll) + '?' + p.toString());
+    },
     /** Runs a named query of the manifest with parameters; returns its rows. */
     async query(name, params = {}) {
       const q = new URLSearchParams();

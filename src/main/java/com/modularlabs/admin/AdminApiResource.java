@@ -100,6 +100,22 @@ public class AdminApiResource {
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
 
+    /** How the folder's manifest differs from the database configuration (which wins at startup). */
+    @GET
+    @Path("/experiments/{slug}/folder")
+    public Uni<Response> folder(@PathParam("slug") String slug) {
+        return admin.folderDiff(slug).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+                .header("ETag", "\"" + d.get("version") + "\"").header("Cache-Control", "no-store").build());
+    }
+
+    /** Adopts the folder's manifest as the configuration (If-Match: the version the admin looked at). */
+    @POST
+    @Path("/experiments/{slug}/folder/adopt")
+    public Uni<Response> adoptFolder(@PathParam("slug") String slug, @HeaderParam("If-Match") String ifMatch) {
+        return admin.adoptFolder(slug, ifMatch).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+                .header("ETag", "\"" + d.get("version") + "\"").build());
+    }
+
     @POST
     @Path("/experiments/{slug}/status")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -245,6 +261,9 @@ public class AdminApiResource {
     @Blocking
     public Response download(@PathParam("id") String id) throws Exception {
         Document d = exports.find(id);
+        if (d.getString("storage_key") == null && (d.get("file_size") != null || d.get("local_file_path") != null)) {
+            throw new ProblemException(410, "Gone", "Export " + id + " was made by g.nome; its file is not available here");
+        }
         if (!"done".equals(d.getString("status")) || d.getString("storage_key") == null) {
             throw new ProblemException(409, "Conflict", "Export " + id + " is " + d.getString("status") + ", not downloadable");
         }

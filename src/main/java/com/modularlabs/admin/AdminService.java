@@ -7,6 +7,7 @@ import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionClaims;
 import com.modularlabs.registry.Experiment;
+import com.modularlabs.registry.ConfigSecrets;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ManifestValidator;
@@ -157,7 +158,7 @@ public class AdminService {
             }
             Document out = new Document("slug", slug).append("version", version(doc))
                     .append("status", doc.get("status"))
-                    .append("manifest", BundleService.manifestOnly(doc))
+                    .append("manifest", ConfigSecrets.redact(BundleService.manifestOnly(doc)))
                     .append("bundle", doc.get("bundle"))
                     .append("created_at", doc.get("created_at")).append("updated_at", doc.get("updated_at"))
                     .append("served", registry.snapshot().find(slug).map(Experiment::isActive).orElse(false));
@@ -214,7 +215,7 @@ public class AdminService {
 
     /** Replaces the config document if its version is still the one read (412 otherwise). */
     private Uni<Long> swap(String slug, Document candidate, Document old, long current) {
-        Document doc = new Document(candidate);
+        Document doc = ConfigSecrets.restore(candidate, old); // a redacted value saved back keeps the stored secret
         doc.put("_id", old.get("_id"));
         doc.putIfAbsent("status", old.get("status"));
         if (old.get("bundle") != null) {
@@ -257,6 +258,76 @@ public class AdminService {
     public Uni<Document> reload(String slug) {
         requireSlug(slug);
         return changed(slug).chain(() -> get(slug));
+    }
+
+    /**
+     * How the folder's manifest (experiments/&lt;slug&gt;/manifest.json) differs from the configuration in the database,
+     * which wins at startup: one entry per top-level key that differs (status aside, secrets redacted).
+     */
+    public Uni<Document> folderDiff(String slug) {
+        requireSlug(slug);
+        return Workers.run(() -> folderManifest(slug)).chain(folder -> configs.findBySlug(slug).map(doc -> {
+            if (doc == null) {
+                throw ProblemException.notFound("No experiment '" + slug + "' in the database");
+            }
+            Document out = new Document("slug", slug).append("folder", folder != null).append("version", version(doc));
+            List<Document> changes = new ArrayList<>();
+            if (folder != null) {
+                Document db = BundleService.manifestOnly(doc);
+                java.util.Set<String> keys = new java.util.TreeSet<>(db.keySet());
+                keys.addAll(folder.keySet());
+                keys.removeAll(List.of("slug", "status"));
+                for (String k : keys) {
+                    if (!java.util.Objects.equals(normal(db.get(k)), normal(folder.get(k)))) {
+                        changes.add(new Document("key", k).append("database", ConfigSecrets.redact(new Document(k, db.get(k))).get(k))
+                                .append("folder", ConfigSecrets.redact(new Document(k, folder.get(k))).get(k)));
+                    }
+                }
+            }
+            return out.append("differs", !changes.isEmpty()).append("changes", changes);
+        }));
+    }
+
+    /** Replaces the database configuration by the folder's manifest (the status an admin set is kept). */
+    public Uni<Document> adoptFolder(String slug, String ifMatch) {
+        requireSlug(slug);
+        return Workers.run(() -> folderManifest(slug)).chain(folder -> {
+            if (folder == null) {
+                throw ProblemException.notFound("No folder experiments/" + slug + " with a manifest.json");
+            }
+            folder.remove("status");
+            return replace(slug, ifMatch, folder);
+        });
+    }
+
+    /** experiments/&lt;slug&gt;/manifest.json, or null when there is none (blocking). */
+    Document folderManifest(String slug) throws IOException {
+        Path file = experimentsDir().resolve(slug).resolve("manifest.json");
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Document.parse(Files.readString(file, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (RuntimeException bad) {
+            throw ProblemException.invalid("experiments/" + slug + "/manifest.json is not a JSON object",
+                    List.of(new FieldError("$", bad.getMessage())));
+        }
+    }
+
+    /** Numbers compare by value (a folder's 5 is the database's 5L), documents and lists element by element. */
+    static Object normal(Object v) {
+        if (v instanceof Number n) {
+            return n instanceof Double || n instanceof Float ? (Object) n.doubleValue() : (Object) new java.math.BigDecimal(n.toString()).stripTrailingZeros();
+        }
+        if (v instanceof Document d) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            d.forEach((k, x) -> m.put(k, normal(x)));
+            return m;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(AdminService::normal).toList();
+        }
+        return v;
     }
 
     /** This replica reloads now; the others through the change feed. */

@@ -63,16 +63,30 @@ public class AdminBootstrap {
             return Uni.createFrom().failure(new IllegalStateException("ADMIN_EMAIL is not a valid e-mail address"));
         }
         String given = config.adminPassword().filter(p -> !p.isEmpty()).orElse(null);
+        if (given != null && config.adminPasswordReset()) {
+            return passwords.hash(given).chain(hash -> store.resetAdmin(email, hash))
+                    .invoke(() -> LOG.warnf("Admin password of %s set from ADMIN_PASSWORD (ADMIN_PASSWORD_RESET=true); "
+                            + "remove ADMIN_PASSWORD_RESET now so later restarts do not reset it again", email))
+                    .chain(() -> cache.changed(UserStore.USERS, email))
+                    .chain(this::reportAdmins);
+        }
         if (given != null) {
-            return passwords.hash(given)
+            // bcrypt only when the account is missing: a restart must not spend a hash on the startup path
+            return store.findForLogin(email).chain(found -> found != null ? alreadyThere(email) : passwords.hash(given)
                     .chain(hash -> store.insertIfAbsent(email, hash, List.of(ExperimentAccess.ADMIN_ROLE), true))
                     .chain(created -> {
                         if (created) {
                             LOG.infof("Created admin %s (password from ADMIN_PASSWORD)", email);
                             return cache.changed(UserStore.USERS, email);
                         }
+                        LOG.infof("ADMIN_PASSWORD is set but %s already exists: its password is unchanged "
+                                + "(set ADMIN_PASSWORD_RESET=true as well to apply it)", email);
                         return Uni.createFrom().voidItem();
-                    });
+                    }))
+                    .chain(this::reportAdmins);
+        }
+        if (config.adminPasswordReset()) {
+            LOG.warn("ADMIN_PASSWORD_RESET=true but ADMIN_PASSWORD is empty: nothing reset");
         }
         return store.anyAdmin().chain(exists -> {
             if (exists) {
@@ -88,6 +102,19 @@ public class AdminBootstrap {
                         }
                         return Uni.createFrom().voidItem();
                     });
-        });
+        }).chain(this::reportAdmins);
+    }
+
+    /** Every start says which admin accounts exist and how to recover a lost password (README "Failure behaviour"). */
+    Uni<Void> reportAdmins() {
+        return store.adminEmails(10).invoke(admins -> LOG.infof("Admin accounts: %s. Lost the password? Restart once with "
+                + "ADMIN_PASSWORD_RESET=true ADMIN_PASSWORD='<new password>' (ADMIN_EMAIL selects the account)",
+                admins.isEmpty() ? "none" : String.join(", ", admins))).replaceWithVoid();
+    }
+
+    private static Uni<Void> alreadyThere(String email) {
+        LOG.infof("ADMIN_PASSWORD is set but %s already exists: its password is unchanged "
+                + "(set ADMIN_PASSWORD_RESET=true as well to apply it)", email);
+        return Uni.createFrom().voidItem();
     }
 }

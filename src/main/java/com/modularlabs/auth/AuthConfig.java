@@ -14,6 +14,13 @@ public interface AuthConfig {
     /** ADMIN_PASSWORD; empty: a random one is generated when no admin exists. */
     Optional<String> adminPassword();
 
+    /**
+     * ADMIN_PASSWORD_RESET=true: at startup, set ADMIN_EMAIL's password to ADMIN_PASSWORD (creating the admin, or
+     * making the account an admin again) even though admins exist: the recovery of a lost admin password.
+     */
+    @WithDefault("false")
+    boolean adminPasswordReset();
+
     /** LABS_TOKEN_SECRET (>= 32 bytes); empty: generated once and kept in labs_settings. */
     Optional<String> tokenSecret();
 

@@ -37,6 +37,16 @@ public class LoginService {
         throttled = Counter.builder("labs.auth.logins").tag("result", "throttled").register(registry);
     }
 
+    /** A legacy account found case-insensitively gets its e-mail stored lower-case on this successful login. */
+    Uni<Document> normalized(Document doc, String email) {
+        String stored = doc.getString("email");
+        if (stored == null || stored.equals(email)) {
+            return Uni.createFrom().item(doc);
+        }
+        return store.normalizeStoredEmail(doc.get("_id"), stored, email).onFailure().recoverWithItem(false)
+                .map(done -> done ? new Document(doc).append("email", email) : doc);
+    }
+
     public Uni<LabsUser> login(String rawEmail, String password, String clientIp) {
         String email = Subjects.normalizeEmail(rawEmail);
         String account = email != null ? email : String.valueOf(rawEmail).trim().toLowerCase(Locale.ROOT);
@@ -51,7 +61,8 @@ public class LoginService {
                         return Uni.createFrom().failure(ProblemException.unauthorized(INVALID));
                     }
                     success.increment();
-                    return throttle.succeeded(clientIp, account).onFailure().recoverWithNull().chain(() -> store.withCasbin(doc));
+                    return throttle.succeeded(clientIp, account).onFailure().recoverWithNull().chain(() -> normalized(doc, email))
+                            .chain(store::withCasbin);
                 });
     }
 }

@@ -4,6 +4,7 @@ import com.modularlabs.registry.CoreIndexes;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
@@ -74,7 +75,43 @@ public class UserStore implements CoreIndexes.Contributor {
 
     public Uni<Document> findForLogin(String email) {
         return users().find(Filters.eq("email", email), new io.quarkus.mongodb.FindOptions().projection(LOGIN_FIELDS).limit(1))
-                .collect().first();
+                .collect().first()
+                .chain(doc -> doc != null ? Uni.createFrom().item(doc) : findLegacyCase(email));
+    }
+
+    /**
+     * g.nome stored e-mails as typed (Dave@Example.com): on an exact miss, one case-insensitive match (anchored,
+     * quoted regex); two accounts differing only in case are ambiguous and match none.
+     */
+    Uni<Document> findLegacyCase(String email) {
+        return users().find(Filters.regex("email", "^" + java.util.regex.Pattern.quote(email) + "$", "i"),
+                        new io.quarkus.mongodb.FindOptions().projection(LOGIN_FIELDS).limit(2).batchSize(2))
+                .collect().asList().map(found -> found.size() == 1 ? found.get(0) : null);
+    }
+
+    /** Stores a legacy account's e-mail in its normal (lower-case) form, its casbin grants with it; a clash changes nothing. */
+    public Uni<Boolean> normalizeStoredEmail(Object id, String stored, String normalized) {
+        return users().updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("email", stored)), Updates.set("email", normalized))
+                .chain(r -> r.getModifiedCount() == 0 ? Uni.createFrom().item(false)
+                        : coll(CASBIN).updateMany(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", stored)), Updates.set("v0", normalized))
+                                .replaceWith(true))
+                .onFailure(UserStore::duplicateKey).recoverWithItem(false);
+    }
+
+    /** Sets the password of {@code email} and makes it an admin, creating the account when absent (recovery). */
+    public Uni<Void> resetAdmin(String email, String hash) {
+        return users().updateOne(Filters.eq("email", email), Updates.combine(Updates.set("password_hash", hash), Updates.set("is_admin", true),
+                        Updates.addToSet("roles", ExperimentAccess.ADMIN_ROLE), Updates.set("disabled", false)))
+                .chain(r -> r.getMatchedCount() > 0 ? Uni.createFrom().voidItem()
+                        : insertIfAbsent(email, hash, List.of(ExperimentAccess.ADMIN_ROLE), true).replaceWithVoid());
+    }
+
+    /** E-mails of the admin accounts (for the startup log line), at most {@code limit}. */
+    public Uni<List<String>> adminEmails(int limit) {
+        return users().find(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", ExperimentAccess.ADMIN_ROLE)),
+                        new io.quarkus.mongodb.FindOptions().projection(Projections.include("email", "disabled")).limit(limit).batchSize(limit))
+                .map(d -> d.getString("email") + (Boolean.TRUE.equals(d.get("disabled")) ? " (disabled)" : ""))
+                .collect().asList();
     }
 
     /** The identity a token's subject maps to now (null when deleted). */

@@ -389,8 +389,11 @@ public class BundleService {
         Date now = new Date();
         Document doc = new Document(manifest);
         doc.put("slug", slug);
-        if (!doc.containsKey("status")) {
-            doc.put("status", old != null && old.get("status") != null ? old.get("status") : "active");
+        // an existing experiment keeps the status an admin gave it (a bundle's "active" never re-activates it)
+        if (old != null && old.get("status") != null) {
+            doc.put("status", old.get("status"));
+        } else if (!doc.containsKey("status")) {
+            doc.put("status", "active");
         }
         doc.put("bundle", bundle);
         doc.put("created_at", old != null && old.get("created_at") != null ? old.get("created_at") : now);

@@ -287,7 +287,7 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
                 out.setLevel(Deflater.BEST_SPEED);
                 EntryDigest entry = new EntryDigest(out);
                 out.putNextEntry(new ZipEntry("manifest.json"));
-                Document exported = new Document(manifest);
+                Document exported = com.modularlabs.registry.ConfigSecrets.redact(manifest); // no signed URLs or keys in exports
                 exported.put("slug", slug);
                 entry.write(exported.toJson(RELAXED).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();

@@ -32,11 +32,16 @@ public final class SafeJson {
     public record Limits(int depth, int keyLength, int numberLength, long bodyBytes) {
         public static final Limits DEFAULTS = new Limits(100, 1024, 100, 1024 * 1024);
 
-        /** Jackson's own guards, one step looser than ours so that our checks (which know the path) fire first. */
+        /** Jackson's guards for POJO bodies: exactly these limits. */
         public StreamReadConstraints constraints() {
+            return constraints(0);
+        }
+
+        /** {@code slack} = 1 for the pre-scan: one step looser, so that its own checks (which know the path) fire first. */
+        StreamReadConstraints constraints(int slack) {
             int strings = (int) Math.min(Integer.MAX_VALUE, Math.max(bodyBytes, 1024));
-            return StreamReadConstraints.builder().maxNestingDepth(depth + 1).maxNumberLength(numberLength)
-                    .maxNameLength(keyLength + 1).maxStringLength(strings).maxDocumentLength(Math.max(bodyBytes, 1024) * 2).build();
+            return StreamReadConstraints.builder().maxNestingDepth(depth + slack).maxNumberLength(numberLength)
+                    .maxNameLength(keyLength + slack).maxStringLength(strings).maxDocumentLength(Math.max(bodyBytes, 1024) * 2).build();
         }
     }
 
@@ -59,7 +64,7 @@ public final class SafeJson {
     }
 
     private static JsonFactory factory(Limits l) {
-        return JsonFactory.builder().streamReadConstraints(l.constraints()).build();
+        return JsonFactory.builder().streamReadConstraints(l.constraints(1)).build();
     }
 
     /**

@@ -261,24 +261,24 @@ public class DataResource {
                     }
                     return r;
                 }).chain(r -> {
-                if (existing == null) {
-                    r.put("_id", docId);
-                    return mongo(changes.around(1, () -> col.insertOne(r), x -> List.of(change(slug, c, "insert", r))))
-                            .map(x -> ok(200, shown(r, redact)));
-                }
-                r.put("_id", existing.get("_id"));
-                Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
-                if (ownerOnly != null) {
-                    exact.append("created_by", ownerOnly.match());
-                }
-                exact.append("updated_at", existing.containsKey("updated_at") ? existing.get("updated_at") : new Document("$exists", false));
-                return mongo(changes.around(1, () -> col.replaceOne(exact, r),
-                        res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
-                    if (res.getMatchedCount() == 0) {
-                        throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
+                    if (existing == null) {
+                        r.put("_id", docId);
+                        return mongo(changes.around(1, () -> col.insertOne(r), x -> List.of(change(slug, c, "insert", r))))
+                                .map(x -> ok(200, shown(r, redact)));
                     }
-                    return ok(200, shown(r, redact));
-                });
+                    r.put("_id", existing.get("_id"));
+                    Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
+                    if (ownerOnly != null) {
+                        exact.append("created_by", ownerOnly.match());
+                    }
+                    exact.append("updated_at", existing.containsKey("updated_at") ? existing.get("updated_at") : new Document("$exists", false));
+                    return mongo(changes.around(1, () -> col.replaceOne(exact, r),
+                            res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
+                        if (res.getMatchedCount() == 0) {
+                            throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
+                        }
+                        return ok(200, shown(r, redact));
+                    });
                 });
             });
         });

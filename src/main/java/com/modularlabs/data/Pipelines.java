@@ -119,6 +119,8 @@ public final class Pipelines {
         }
     }
 
+    private static final RegexGuard SYNTAX = new RegexGuard(1000, false);
+
     /** Refuses forbidden operators anywhere and undeclared $param placeholders. */
     private static void scan(Object v, String path, Document params, List<FieldError> errors, Set<String> skip) {
         if (v instanceof Document d) {
@@ -133,7 +135,13 @@ public final class Pipelines {
                     continue;
                 }
                 String p = path + "." + e.getKey();
-                if (FORBIDDEN.contains(e.getKey())) {
+                if (e.getKey().equals("$regex") && e.getValue() instanceof String re) {
+                    // RE2 syntax at load time; whether the store may run it is decided per request (RegexGuard, strict)
+                    String err = SYNTAX.checkForEngine(re, d.get("$options") instanceof String o ? o : "");
+                    if (err != null) {
+                        errors.add(new FieldError(p, err));
+                    }
+                } else if (FORBIDDEN.contains(e.getKey())) {
                     errors.add(new FieldError(p, "operator " + e.getKey() + " is not allowed"));
                 } else if (e.getKey().equals("$lookup") || e.getKey().equals("$unionWith") || e.getKey().equals("$graphLookup")) {
                     errors.add(new FieldError(p, e.getKey() + " is only allowed as a stage"));

@@ -68,7 +68,8 @@ public class HostingResource {
     }
 
     private Response send(Experiment e, StaticFiles.StaticFile f, String ifNoneMatch) {
-        String cache = e.authRequired() ? "private, no-cache" : "public, max-age=300";
+        // always revalidated (a cheap 304 by ETag): an admin's deactivation or a new bundle is seen at once
+        String cache = e.authRequired() ? "private, no-cache" : "public, no-cache";
         if (ifNoneMatch != null && (ifNoneMatch.equals(f.etag()) || ifNoneMatch.equals("W/" + f.etag()))) {
             return Response.notModified(f.etag()).header("ETag", f.etag()).header("Cache-Control", cache).build();
         }

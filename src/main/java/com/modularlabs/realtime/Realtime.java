@@ -103,6 +103,7 @@ public class Realtime {
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(meters);
         Counter.builder("labs.realtime.events.dropped").tag("reason", "slow-consumer").register(meters);
         log.listen(this::dispatch);
+        registry.snapshot().activeList().forEach(e -> subscribers(e.slug()));
         feed.subscribe(UserStore.USERS, key -> revalidateAll("user changed"));
         feed.subscribe(UserStore.CASBIN, key -> revalidateAll("grants changed"));
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -190,12 +191,17 @@ public class Realtime {
         if (c.address != null) {
             perAddress.computeIfAbsent(c.address, k -> new AtomicInteger()).incrementAndGet();
         }
-        perExperiment.computeIfAbsent(c.slug, k -> {
+        subscribers(c.slug).addAndGet(c.subscriptions.size());
+    }
+
+    /** The per-experiment gauge (registered for every active experiment, so dashboards see 0 rather than nothing). */
+    private AtomicInteger subscribers(String slug) {
+        return perExperiment.computeIfAbsent(slug, k -> {
             AtomicInteger n = new AtomicInteger();
             Gauge.builder("labs.realtime.subscribers", n, AtomicInteger::get).tag("experiment", k)
                     .description("Subscriptions open on this replica").register(meters);
             return n;
-        }).addAndGet(c.subscriptions.size());
+        });
     }
 
     /** Replays (from, upTo] from the log, or tells the client to reload when that is no longer possible. */
@@ -416,6 +422,7 @@ public class Realtime {
     // ---------------------------------------------------------------- revocation
 
     void onRegistryChanged(@Observes RegistryChanged ev) {
+        ev.snapshot().activeList().forEach(e -> subscribers(e.slug()));
         for (Connection c : connections) {
             recheck(c, ev.snapshot(), c.identity);
         }

@@ -35,7 +35,9 @@ public class RegistryStartup {
     StoreProbe probe;
 
     private volatile Cancellable background;
+    private volatile java.util.concurrent.CompletableFuture<?> running;
 
+    /** Starts the registry load early; the auth bootstrap (priority 200) runs meanwhile, {@link #awaitLoaded} waits. */
     void onStart(@Observes @Priority(100) StartupEvent ev) {
         Uni<?> startup = probe.retrying("Registry load", () -> coreIndexes.ensure()
                 .chain(() -> seeds.seedFromFolder())
@@ -44,11 +46,22 @@ public class RegistryStartup {
             background = startup.subscribe().with(x -> { }, e -> LOG.errorf("Registry load gave up: %s", e.getMessage()));
             return;
         }
+        running = startup.subscribeAsCompletionStage();
+    }
+
+    void awaitLoaded(@Observes @Priority(300) StartupEvent ev) {
+        var r = running;
+        if (r == null) {
+            return;
+        }
         try {
-            startup.await().atMost(config.startupTimeout());
-        } catch (RuntimeException timeout) {
+            r.get(config.startupTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException timeout) {
             LOG.warnf("Registry not loaded after %s; continuing in the background", config.startupTimeout());
-            background = startup.subscribe().with(x -> { }, e -> LOG.errorf("Registry load gave up: %s", e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.errorf("Registry load gave up: %s", e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
         }
     }
 
@@ -56,6 +69,10 @@ public class RegistryStartup {
         Cancellable c = background;
         if (c != null) {
             c.cancel();
+        }
+        var r = running;
+        if (r != null) {
+            r.cancel(true);
         }
     }
 

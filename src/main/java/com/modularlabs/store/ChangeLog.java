@@ -197,10 +197,17 @@ public class ChangeLog {
             if (reserved <= position) {
                 return Uni.createFrom().item(List.<Document>of());
             }
-            return events().find(Filters.gt("_id", position), new FindOptions().sort(Sorts.ascending("_id")).limit(config.pollBatch())
-                    .batchSize(config.pollBatch())).collect().asList();
+            // exactly the reserved numbers not yet seen: an _id lookup per number, on every store (no range scan)
+            int n = (int) Math.min(config.pollBatch(), reserved - position);
+            List<Long> ids = new ArrayList<>(n);
+            for (long i = 1; i <= n; i++) {
+                ids.add(position + i);
+            }
+            return events().find(Filters.in("_id", ids), new FindOptions().sort(Sorts.ascending("_id")).limit(n).batchSize(n))
+                    .collect().asList();
         }).emitOn(this::onTimer).subscribe().with(docs -> {
             boolean full = docs.size() == config.pollBatch();
+            // (a full batch may leave more behind it: poll again at once)
             boolean progressed = deliver(docs);
             polling.set(false);
             if ((full && progressed) || again.get()) {

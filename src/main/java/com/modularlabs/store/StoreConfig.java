@@ -25,6 +25,13 @@ public interface StoreConfig {
     @WithDefault("6s")
     Duration operationTimeout();
 
+    /**
+     * The driver's automatic single retry of reads and writes (smoother replica-set failovers). Off by default: a
+     * retry after a timeout doubles the longest wait on a frozen database; clients retry on the 503 instead.
+     */
+    @WithDefault("false")
+    boolean driverRetries();
+
     /** Retry-After (seconds) of the 503 answered while the database is unreachable. */
     @WithDefault("5")
     int outageRetryAfterSeconds();

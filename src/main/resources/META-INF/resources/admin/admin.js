@@ -97,6 +97,20 @@
       });
     }
 
+    function loadFolderDiff() {
+      return api('GET', base + '/folder').then(function (r) {
+        var box = document.getElementById('folder-diff');
+        var tb = document.getElementById('folder-changes');
+        tb.textContent = '';
+        (r.data.changes || []).forEach(function (c) {
+          var tr = el('tr');
+          [c.key, JSON.stringify(c.database), JSON.stringify(c.folder)].forEach(function (v) { tr.appendChild(el('td', v === undefined || v === 'null' ? '(absent)' : v)); });
+          tb.appendChild(tr);
+        });
+        box.hidden = !r.data.differs;
+      }).catch(function () { });
+    }
+
     function showErrors(errors) {
       var ul = document.getElementById('manifest-errors');
       ul.textContent = '';
@@ -122,6 +136,12 @@
       });
       document.getElementById('reload').addEventListener('click', function () {
         api('POST', base + '/reload').then(function () { say('Reloaded'); }).catch(function (e) { say(e.message, true); });
+      });
+      loadFolderDiff();
+      document.getElementById('folder-adopt').addEventListener('click', function () {
+        api('POST', base + '/folder/adopt', undefined, { 'If-Match': etag || '' }).then(function () {
+          say('Adopted the folder\'s manifest'); return loadConfig().then(loadFolderDiff);
+        }).catch(function (e) { say(e.message, true); });
       });
       loadIndexes();
       setInterval(loadIndexes, 15000);

@@ -96,6 +96,7 @@ class DeployManifestsTest {
             "HorizontalPodAutoscaler", new Kind("autoscaling/v2", HorizontalPodAutoscaler.class),
             "PodDisruptionBudget", new Kind("policy/v1", PodDisruptionBudget.class),
             "NetworkPolicy", new Kind("networking.k8s.io/v1", NetworkPolicy.class),
+            "Ingress", new Kind("networking.k8s.io/v1", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class),
             // No model class for Prometheus Operator CRDs in kubernetes-client-api: generic, fields checked by hand.
             "ServiceMonitor", new Kind("monitoring.coreos.com/v1", GenericKubernetesResource.class));
 
@@ -212,7 +213,7 @@ class DeployManifestsTest {
         List<Obj> base = baseObjects();
         Set<String> kinds = base.stream().map(Obj::kind).collect(Collectors.toSet());
         assertEquals(Set.of("Deployment", "Service", "ConfigMap", "Secret", "HorizontalPodAutoscaler",
-                "PodDisruptionBudget", "NetworkPolicy", "ServiceMonitor"), kinds, "kinds of the base");
+                "PodDisruptionBudget", "NetworkPolicy", "ServiceMonitor", "Ingress"), kinds, "kinds of the base");
         assertNoErrors(validateSet(base, true));
 
         ConfigMap cm = (ConfigMap) find(base, "ConfigMap", APP_CONFIG).orElseThrow().model();
@@ -423,6 +424,35 @@ class DeployManifestsTest {
     // ------------------------------------------------------------------------------------------------
     // Validation of one object set (the base, or a rendered overlay)
 
+    /**
+     * Realtime streams (SSE) are long-lived: the ingress must not buffer them and must keep idle ones open past the
+     * engine's heartbeat; every backend must be a Service port of the set.
+     */
+    static List<String> ingressErrors(String where, io.fabric8.kubernetes.api.model.networking.v1.Ingress ing, List<Obj> objs) {
+        List<String> e = new ArrayList<>();
+        Map<String, String> ann = Objects.requireNonNullElse(ing.getMetadata().getAnnotations(), Map.of());
+        if (!"off".equals(ann.get("nginx.ingress.kubernetes.io/proxy-buffering"))) {
+            e.add(where + ": nginx.ingress.kubernetes.io/proxy-buffering must be \"off\" (realtime event streams)");
+        }
+        String read = ann.getOrDefault("nginx.ingress.kubernetes.io/proxy-read-timeout", "60");
+        if (!read.matches("\\d+") || Integer.parseInt(read) < 60) {
+            e.add(where + ": nginx.ingress.kubernetes.io/proxy-read-timeout must be at least 60 s (heartbeats every 20 s)");
+        }
+        for (var rule : Objects.requireNonNullElse(ing.getSpec().getRules(), List.<io.fabric8.kubernetes.api.model.networking.v1.IngressRule>of())) {
+            for (var path : rule.getHttp().getPaths()) {
+                var svc = path.getBackend().getService();
+                Optional<Obj> target = svc == null ? Optional.empty() : find(objs, "Service", svc.getName());
+                boolean port = target.isPresent() && ((Service) target.get().model()).getSpec().getPorts().stream()
+                        .anyMatch(p -> p.getName() != null && p.getName().equals(svc.getPort().getName())
+                                || svc.getPort().getNumber() != null && svc.getPort().getNumber().equals(p.getPort()));
+                if (!port) {
+                    e.add(where + ": backend " + (svc == null ? "(none)" : svc.getName() + ":" + svc.getPort()) + " is not a Service port of the set");
+                }
+            }
+        }
+        return e;
+    }
+
     static List<String> validateSet(List<Obj> objs, boolean isBase) {
         List<String> errors = new ArrayList<>();
         Map<String, Long> dup = objs.stream().collect(Collectors.groupingBy(DeployManifestsTest::key, Collectors.counting()));
@@ -460,6 +490,10 @@ class DeployManifestsTest {
 
         for (Obj o : objs) {
             String where = o.toString();
+            if (o.model() instanceof io.fabric8.kubernetes.api.model.networking.v1.Ingress ing) {
+                errors.addAll(ingressErrors(where, ing, objs));
+                continue;
+            }
             if (o.model() instanceof Service svc) {
                 Map<String, String> sel = svc.getSpec().getSelector();
                 List<Obj> selected = workloads.stream().filter(w -> matches(sel, template(w).getMetadata().getLabels())).collect(Collectors.toList());
