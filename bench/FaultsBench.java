@@ -120,20 +120,24 @@ public class FaultsBench {
         FreezableMongoResource db = new FreezableMongoResource();
         String uri = db.start().get("quarkus.mongodb.connection-string").replace("serverSelectionTimeoutMS=3000", "serverSelectionTimeoutMS=5000");
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        int managementPort; // health is on the management interface
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0); java.net.ServerSocket m = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
+            managementPort = m.getLocalPort();
         }
         Path data = Files.createTempDirectory("labs-bench-faults-app");
         Path log = data.resolve("app.log");
         String base = "http://127.0.0.1:" + port;
+        String health = "http://127.0.0.1:" + managementPort + "/q/health/ready";
         ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(Map.of("PORT", String.valueOf(port), "LABS_HTTP_HOST", "127.0.0.1", "MONGO_URI", uri,
                 "LABS_DATA_DIR", data.toString(), "ADMIN_PASSWORD", "bench-admin-password-1",
-                "LABS_EXPERIMENTS_DIR", Path.of("experiments").toAbsolutePath().toString()));
+                "LABS_EXPERIMENTS_DIR", Path.of("experiments").toAbsolutePath().toString(),
+                "LABS_MANAGEMENT_PORT", String.valueOf(managementPort), "LABS_MANAGEMENT_HOST", "127.0.0.1"));
         Process app = pb.start();
         StringBuilder md = new StringBuilder("| outage figure | value |\n|---|---|\n");
         try {
-            awaitStatus(base + "/q/health/ready", 200, 120);
+            awaitStatus(health, 200, 120);
             String clicks = base + "/experiments/click_tracker/api/clicks";
             post(clicks);
 
@@ -142,12 +146,12 @@ public class FaultsBench {
             Thread.sleep(1000);
             long killed = System.nanoTime();
             FreezableMongoResource.stopDatabase();
-            awaitStatus(base + "/q/health/ready", 503, 60);
+            awaitStatus(health, 503, 60);
             long down = System.nanoTime();
             Thread.sleep(5000);
             long restarted = System.nanoTime();
             FreezableMongoResource.startDatabase();
-            awaitStatus(base + "/q/health/ready", 200, 120);
+            awaitStatus(health, 200, 120);
             long up = System.nanoTime();
             Thread.sleep(1000);
             Map<Integer, Long> statuses = load.stop();

@@ -47,15 +47,16 @@ done
 # launch CASE EXPDIR [ENV=VALUE ...]: starts the service, waits for ready; sets READY_MS, RSS_MIB, CLASSES, SEED_MS, STARTED_S.
 launch() {
   local case="$1" expdir="$2"; shift 2
-  APP_PORT=$(free_port); local mport; mport=$(free_port)
+  APP_PORT=$(free_port); local mport; mport=$(free_port); MGMT_PORT=$(free_port)
   APP_DATA=$(mktemp -d "$WORK/app-XXXX")
   APP_URL="http://127.0.0.1:$APP_PORT"
+  MGMT_URL="http://127.0.0.1:$MGMT_PORT" # health and metrics: the management interface
   local t0; t0=$(date +%s%N)
-  env PORT="$APP_PORT" LABS_HTTP_HOST=127.0.0.1 LABS_EMBEDDED_MONGO_PORT="$mport" LABS_DATA_DIR="$APP_DATA" \
+  env PORT="$APP_PORT" LABS_HTTP_HOST=127.0.0.1 LABS_MANAGEMENT_PORT="$MGMT_PORT" LABS_MANAGEMENT_HOST=127.0.0.1 LABS_EMBEDDED_MONGO_PORT="$mport" LABS_DATA_DIR="$APP_DATA" \
       LABS_EXPERIMENTS_DIR="$expdir" ADMIN_PASSWORD=bench-admin-password-1 "$@" \
       "$JAVA" ${BENCH_JAVA_OPTS:-} -Xlog:class+load:file="$APP_DATA/classes.log" -jar "${BENCH_APP_DIR:-$ROOT/target/quarkus-app}/quarkus-run.jar" >"$APP_DATA/app.log" 2>&1 &
   APP_PID=$!
-  while ! curl -fs -o /dev/null "$APP_URL/q/health/ready" 2>/dev/null; do
+  while ! curl -fs -o /dev/null "$MGMT_URL/q/health/ready" 2>/dev/null; do
     if ! kill -0 "$APP_PID" 2>/dev/null; then echo "bench: the service died; log:" >&2; tail -30 "$APP_DATA/app.log" >&2; exit 1; fi
     if [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 120000 ]; then echo "bench: not ready in 120 s" >&2; exit 1; fi
     sleep 0.01
@@ -66,7 +67,7 @@ launch() {
   sleep 5
   RSS_MIB=$(awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$APP_PID/status")
   CLASSES=$(grep -c 'source:' "$APP_DATA/classes.log" || true)
-  SEED_MS=$(curl -fs "$APP_URL/q/metrics" | awk '/^labs_seed_duration_seconds_sum/ { printf "%.0f", $NF * 1000 }')
+  SEED_MS=$(curl -fs "$MGMT_URL/q/metrics" | awk '/^labs_seed_duration_seconds_sum/ { printf "%.0f", $NF * 1000 }')
   STARTED_S=$(grep -o 'started in [0-9.]*s' "$APP_DATA/app.log" | head -1 | grep -o '[0-9.]*' || echo "?")
   stop_app
 }

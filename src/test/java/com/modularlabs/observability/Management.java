@@ -16,6 +16,6 @@ public final class Management {
     }
 
     public static RequestSpecification management() {
-        return given().baseUri("http://localhost").port(port());
+        return given().baseUri("http://127.0.0.1").port(port());
     }
 }
