@@ -11,3 +11,4 @@ if [ ! -s "$CP" ] || [ "$ROOT/pom.xml" -nt "$CP" ]; then
 fi
 cd "$ROOT"
 BENCH_OUT="$RESULTS/faults.md" java -cp "target/classes:target/test-classes:$(cat "$CP")" bench/FaultsBench.java "$ROOT/target/quarkus-app/quarkus-run.jar"
+trap - EXIT
