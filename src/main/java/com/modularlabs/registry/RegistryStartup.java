@@ -1,10 +1,8 @@
 package com.modularlabs.registry;
 
 import com.modularlabs.store.StoreProbe;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,29 +32,28 @@ public class RegistryStartup {
     @Inject
     StoreProbe probe;
 
-    private volatile Cancellable background;
-
     void onStart(@Observes @Priority(100) StartupEvent ev) {
         Uni<?> startup = probe.retrying("Registry load", () -> coreIndexes.ensure()
                 .chain(() -> seeds.seedFromFolder())
                 .chain(() -> registry.reload()));
         if (!probe.reachableAtStartup()) {
-            background = startup.subscribe().with(x -> { }, e -> LOG.errorf("Registry load gave up: %s", e.getMessage()));
+            inBackground(startup);
             return;
         }
         try {
             startup.await().atMost(config.startupTimeout());
         } catch (RuntimeException timeout) {
             LOG.warnf("Registry not loaded after %s; continuing in the background", config.startupTimeout());
-            background = startup.subscribe().with(x -> { }, e -> LOG.errorf("Registry load gave up: %s", e.getMessage()));
+            inBackground(startup);
         }
     }
 
-    void onStop(@Observes ShutdownEvent ev) {
-        Cancellable c = background;
-        if (c != null) {
-            c.cancel();
-        }
+    private void inBackground(Uni<?> startup) {
+        startup.subscribe().with(x -> { }, e -> {
+            if (!probe.stopping()) {
+                LOG.errorf("Registry load gave up: %s", e.getMessage());
+            }
+        });
     }
 
     /** Runs several independent startup steps at once (all failures collected: none dropped with a trace). */
