@@ -24,10 +24,14 @@ public class StoreProbe {
     ReactiveMongoClient client;
 
     private Boolean reachable;
-    private volatile boolean stopping;
+    /**
+     * Set by a JVM shutdown hook, which runs as soon as SIGTERM arrives (alongside Quarkus' own), so it is set before
+     * the MongoDB client is closed under a background startup step (a ShutdownEvent observer would come too late).
+     */
+    private static volatile boolean stopping;
 
-    void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent ev) {
-        stopping = true;
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping = true, "labs-stopping"));
     }
 
     /** Whether the service is shutting down (background startup steps then stop retrying and stay quiet). */
