@@ -42,6 +42,11 @@ public class FaultsBench {
         List<String> modes = List.of("delayed", "commit", "fsync");
         Map<String, long[]> sums = new java.util.LinkedHashMap<>();
         int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
+        if (args.length > 0 && "startup".equals(System.getenv("BENCH_PART"))) {
+            String out = startup(Path.of(args[0]));
+            System.out.println(out);
+            return;
+        }
         for (int round = 0; round < rounds; round++) {
             for (String mode : modes) {
                 long[] r = durability(mode, seconds);
@@ -59,6 +64,7 @@ public class FaultsBench {
         }
         if (args.length > 0) {
             md.append('\n').append(outages(Path.of(args[0])));
+            md.append('\n').append(startup(Path.of(args[0])));
         }
         System.out.println();
         System.out.println(md);
@@ -178,6 +184,45 @@ public class FaultsBench {
             db.stop();
         }
         return md.toString();
+    }
+
+    /** The database absent at startup: time to liveness, what readiness and the home page say, SIGTERM to exit. */
+    static String startup(Path jar) throws Exception {
+        int port;
+        int dead;
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+            port = a.getLocalPort();
+            dead = b.getLocalPort(); // closed again: connection refused, the database is absent
+        }
+        Path data = Files.createTempDirectory("labs-bench-faults-start");
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true)
+                .redirectOutput(data.resolve("app.log").toFile());
+        pb.environment().putAll(Map.of("PORT", String.valueOf(port), "LABS_HTTP_HOST", "127.0.0.1",
+                "MONGO_URI", "mongodb://127.0.0.1:" + dead + "/?serverSelectionTimeoutMS=5000", "LABS_DATA_DIR", data.toString(),
+                "ADMIN_PASSWORD", "bench-admin-password-1", "LABS_EXPERIMENTS_DIR", Path.of("experiments").toAbsolutePath().toString()));
+        long start = System.nanoTime();
+        Process app = pb.start();
+        String base = "http://127.0.0.1:" + port;
+        awaitStatus(base + "/q/health/live", 200, 120);
+        long live = System.nanoTime();
+        int ready = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        HttpResponse<String> home = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Accept", "text/html").build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(10_000);
+        long term = System.nanoTime();
+        app.destroy(); // SIGTERM while startup is still retrying
+        boolean exited = app.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        long gone = System.nanoTime();
+        if (!exited) {
+            app.destroyForcibly();
+        }
+        long retries = Files.readAllLines(data.resolve("app.log")).stream().filter(l -> l.contains("retrying with backoff")).count();
+        long traces = Files.readAllLines(data.resolve("app.log")).stream().filter(l -> l.startsWith("\tat ")).count();
+        return "| figure (database absent at startup) | value |\n|---|---|\n"
+                + "| process start → liveness 200 | " + ms(live - start) + " ms |\n"
+                + "| readiness / home page meanwhile | " + ready + " / " + home.statusCode() + (home.body().contains("is starting") ? " \"starting\"" : "") + " |\n"
+                + "| retry log lines in the first ~10 s / stack-trace lines | " + retries + " / " + traces + " |\n"
+                + "| SIGTERM → process exited | " + (exited ? ms(gone - term) + " ms" : "not within 60 s") + " |\n";
     }
 
     static long ms(long nanos) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Faults benchmark (issue 11): embedded-store durability cost and crash loss, then database kill/freeze against the
-# packaged service. See bench/FaultsBench.java. Usage: bench/run.sh faults   (BENCH_SECONDS=10 per durability mode)
+# packaged service. See bench/FaultsBench.java. Usage: bench/run.sh faults   (BENCH_SECONDS=5 per round, BENCH_ROUNDS=3;
+# BENCH_PART=startup: only the database-absent-at-startup part)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 build_app
@@ -11,3 +12,4 @@ if [ ! -s "$CP" ] || [ "$ROOT/pom.xml" -nt "$CP" ]; then
 fi
 cd "$ROOT"
 BENCH_OUT="$RESULTS/faults.md" java -cp "target/classes:target/test-classes:$(cat "$CP")" bench/FaultsBench.java "$ROOT/target/quarkus-app/quarkus-run.jar"
+trap - EXIT

@@ -46,7 +46,11 @@ public class AdminBootstrap {
                 .chain(tokens::init)
                 .chain(this::ensureAdmin));
         if (!probe.reachableAtStartup()) {
-            boot.subscribe().with(x -> { }, e -> LOG.errorf("Auth bootstrap gave up: %s", e.getMessage()));
+            boot.subscribe().with(x -> { }, e -> {
+                if (!probe.stopping()) {
+                    LOG.errorf("Auth bootstrap gave up: %s", e.getMessage());
+                }
+            });
             return;
         }
         try {

@@ -201,7 +201,8 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warnf("Export lease check failed: %s", com.modularlabs.store.StoreOutage.brief(e));
+            // during an outage StoreOutage has already said so once
+            LOG.logf(com.modularlabs.store.StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Export lease check failed: %s", com.modularlabs.store.StoreOutage.brief(e));
         }
     }
 
@@ -420,7 +421,8 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
                 n++;
             }
         } catch (RuntimeException e) {
-            LOG.warnf("Export cleanup failed: %s", com.modularlabs.store.StoreOutage.brief(e));
+            // during an outage StoreOutage has already said so once
+            LOG.logf(com.modularlabs.store.StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Export cleanup failed: %s", com.modularlabs.store.StoreOutage.brief(e));
         }
         if (n > 0) {
             LOG.infof("Deleted %d expired exports", n);

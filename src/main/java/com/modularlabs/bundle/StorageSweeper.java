@@ -58,7 +58,8 @@ public class StorageSweeper {
         try {
             sweep();
         } catch (RuntimeException e) {
-            LOG.warnf("Storage sweep failed: %s", StoreOutage.brief(e));
+            // during an outage StoreOutage has already said so once
+            LOG.logf(com.modularlabs.store.StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Storage sweep failed: %s", StoreOutage.brief(e));
         }
     }
 

@@ -1,10 +1,8 @@
 package com.modularlabs.registry;
 
 import com.modularlabs.store.StoreProbe;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,7 +32,6 @@ public class RegistryStartup {
     @Inject
     StoreProbe probe;
 
-    private volatile Cancellable background;
     private volatile java.util.concurrent.CompletableFuture<?> running;
 
     /** Starts the registry load early; the auth bootstrap (priority 200) runs meanwhile, {@link #awaitLoaded} waits. */
@@ -43,10 +40,15 @@ public class RegistryStartup {
                 .chain(() -> seeds.seedFromFolder())
                 .chain(() -> registry.reload()));
         if (!probe.reachableAtStartup()) {
-            background = startup.subscribe().with(x -> { }, e -> LOG.errorf("Registry load gave up: %s", e.getMessage()));
+            inBackground(startup);
             return;
         }
         running = startup.subscribeAsCompletionStage();
+        running.whenComplete((x, e) -> {
+            if (e != null && !(e instanceof java.util.concurrent.CancellationException) && !probe.stopping()) {
+                LOG.errorf("Registry load gave up: %s", e.getMessage());
+            }
+        });
     }
 
     void awaitLoaded(@Observes @Priority(300) StartupEvent ev) {
@@ -61,19 +63,23 @@ public class RegistryStartup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
-            LOG.errorf("Registry load gave up: %s", e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            // logged once by the whenComplete above
         }
     }
 
-    void onStop(@Observes ShutdownEvent ev) {
-        Cancellable c = background;
-        if (c != null) {
-            c.cancel();
-        }
+    void onStop(@Observes io.quarkus.runtime.ShutdownEvent ev) {
         var r = running;
         if (r != null) {
             r.cancel(true);
         }
+    }
+
+    private void inBackground(Uni<?> startup) {
+        startup.subscribe().with(x -> { }, e -> {
+            if (!probe.stopping()) {
+                LOG.errorf("Registry load gave up: %s", e.getMessage());
+            }
+        });
     }
 
     /** Runs several independent startup steps at once (all failures collected: none dropped with a trace). */

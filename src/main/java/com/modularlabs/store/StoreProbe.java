@@ -24,6 +24,20 @@ public class StoreProbe {
     ReactiveMongoClient client;
 
     private Boolean reachable;
+    /**
+     * Set by a JVM shutdown hook, which runs as soon as SIGTERM arrives (alongside Quarkus' own), so it is set before
+     * the MongoDB client is closed under a background startup step (a ShutdownEvent observer would come too late).
+     */
+    private static volatile boolean stopping;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping = true, "labs-stopping"));
+    }
+
+    /** Whether the service is shutting down (background startup steps then stop retrying and stay quiet). */
+    public boolean stopping() {
+        return stopping;
+    }
 
     /** Whether the database answered a ping within 2 s, asked once per process (at the first startup step). */
     public synchronized boolean reachableAtStartup() {
@@ -42,8 +56,9 @@ public class StoreProbe {
 
     /** {@code step}, retried with backoff (1 s doubling to 15 s) forever, one WARN line per failed attempt. */
     public <T> Uni<T> retrying(String what, Supplier<Uni<? extends T>> step) {
+        // stops retrying at shutdown: the attempt in flight then fails to its subscriber instead of being dropped with a trace
         return Uni.createFrom().<T>deferred(step)
-                .onFailure().invoke(e -> LOG.warnf("%s failed (%s); retrying with backoff", what, StoreOutage.brief(e)))
-                .onFailure().retry().withBackOff(FIRST_RETRY, MAX_RETRY).indefinitely();
+                .onFailure(e -> !stopping).invoke(e -> LOG.warnf("%s failed (%s); retrying with backoff", what, StoreOutage.brief(e)))
+                .onFailure(e -> !stopping).retry().withBackOff(FIRST_RETRY, MAX_RETRY).indefinitely();
     }
 }
