@@ -113,13 +113,23 @@ final class Connection {
     }
 
     private void deliver(ChangeLog.Entry e, Map<String, String> jsonCache) {
-        if (closed || e.seq() <= lastSeq) {
+        if (closed || (!e.late() && e.seq() <= lastSeq)) {
             return;
         }
-        lastSeq = e.seq();
+        if (!e.late()) {
+            lastSeq = e.seq();
+        }
         for (Subscription s : subscriptions) {
             Subscription.Event ev = s.event(e, jsonCache);
-            if (ev != null && !offer(sse.newEventBuilder().id(Long.toString(e.seq())).name(ev.name()).data(ev.json()).build(), e.writtenAt())) {
+            if (ev == null) {
+                continue;
+            }
+            // a late entry (out of order) carries no id: the client's resume point must not move backwards
+            OutboundSseEvent.Builder b = sse.newEventBuilder().name(ev.name()).data(ev.json());
+            if (!e.late()) {
+                b.id(Long.toString(e.seq()));
+            }
+            if (!offer(b.build(), e.writtenAt())) {
                 return;
             }
         }

@@ -356,7 +356,9 @@ public class Realtime {
                     c.accept(e, json);
                 }
             }
-            dispatched = e.seq();
+            if (!e.late()) {
+                dispatched = e.seq();
+            }
         }
     }
 

@@ -67,7 +67,7 @@ class ConnectionTest {
     }
 
     static ChangeLog.Entry insert(long seq) {
-        return new ChangeLog.Entry(seq, "x", "items", "insert", seq, null, new Document("_id", seq).append("n", seq), 0);
+        return new ChangeLog.Entry(seq, "x", "items", "insert", seq, null, new Document("_id", seq).append("n", seq), 0, false);
     }
 
     static Connection connection(int capacity, FakeEmitter em) {
