@@ -119,7 +119,7 @@ public class ChangeLog {
      * tailers after gap-wait, and logged here).
      */
     public <T> Uni<T> around(int slots, Supplier<Uni<T>> write, Function<T, List<Change>> changes) {
-        return reserve(slots).onFailure().recoverWithItem(e -> {
+        return reserve(slots).onFailure().retry().withBackOff(java.time.Duration.ofMillis(50)).atMost(2).onFailure().recoverWithItem(e -> {
             LOG.warnf("Event sequence unavailable; the write goes unlogged: %s", e.getMessage());
             return -1L;
         }).chain(first -> write.get()
@@ -150,7 +150,10 @@ public class ChangeLog {
             }
             docs.add(e);
         }
-        Uni<?> insert = docs.size() == 1 ? events().insertOne(docs.get(0)) : events().insertMany(docs);
+        // retried: an entry that is never written is an event lost to every subscriber (a retry after a write that did
+        // land fails with a duplicate key, which is fine)
+        Uni<?> insert = Uni.createFrom().deferred(() -> docs.size() == 1 ? events().insertOne(docs.get(0)) : events().insertMany(docs))
+                .onFailure().retry().withBackOff(java.time.Duration.ofMillis(50)).atMost(3);
         return insert.invoke(x -> wake()).replaceWithVoid().onFailure().recoverWithUni(e -> {
             LOG.warnf("Could not record realtime events %d..%d: %s", first, first + slots - 1, e.getMessage());
             return Uni.createFrom().voidItem();
