@@ -33,7 +33,8 @@ public class RealtimeBench {
     static final Pattern SEQ = Pattern.compile("\"seq\":\\s*(\\d+)");
     static final Pattern TOKEN = Pattern.compile("\"access_token\":\\s*\"([^\"]+)\"");
     static String base;
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
+    // HTTP/1.1 like a browser's EventSource on plain http: one connection per subscriber
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30))
             .executor(Executors.newFixedThreadPool(4)).build();
 
     /** One receipt: which write, when (nanoTime). */

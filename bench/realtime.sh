@@ -35,6 +35,7 @@ echo "machine: $MACHINE; store: $STORE; $OWNERS owner + $PUBLIC public subscribe
 OUT=$(java -Xmx1g -cp "$(cat target/bench.cp)" bench/RealtimeBench.java "$APP_URL" "$OWNERS" "$PUBLIC" "$RATE" "$SECONDS_" "$APP_PID" | tee /dev/stderr)
 IFS='|' read -r _ o p rdy total failed expected got p50 p99 max lost eps perSub hb hi early <<<"$(grep '^RESULT|' <<<"$OUT")"
 DROPS=$(metric 'labs_realtime_events_dropped_total')
+cp "$APP_DATA/app.log" "$RESULTS/realtime-app.log" 2>/dev/null || true
 cat > "$RESULTS/realtime.md" <<MD
 # Realtime benchmark (issue 12)
 

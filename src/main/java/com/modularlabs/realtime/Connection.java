@@ -14,7 +14,9 @@ import java.util.Map;
  * One open event stream: its subscriptions, the identity they were authorized for, and a bounded queue of events
  * not yet handed to the writer. The writer asks for the next event only when the previous write has completed, so
  * the queue holds what the client has not yet taken; when it is full the connection is ended ("slow-consumer")
- * instead of growing. All mutable state is guarded by this object's monitor.
+ * instead of growing. All mutable state is guarded by this object's monitor; events are handed to the writer only
+ * on the connection's own event loop ({@code writer}) and never under a lock: writing from another thread takes
+ * Vert.x's connection lock, which the event loop may hold while it waits for ours (an HTTP/2 deadlock otherwise).
  */
 final class Connection {
     /** A queued event and when its write was acknowledged (0 for control events), for the latency histogram. */
@@ -35,6 +37,8 @@ final class Connection {
     private final Realtime hub;
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
     private MultiEmitter<? super OutboundSseEvent> emitter;
+    private java.util.concurrent.Executor writer = Runnable::run;
+    private boolean drainScheduled;
     private boolean closed;
     /** While a resume is replayed from the log, live entries wait here (bounded like the queue). */
     private List<ChangeLog.Entry> held;
@@ -56,10 +60,12 @@ final class Connection {
         this.hub = hub;
     }
 
-    synchronized void attach(MultiEmitter<? super OutboundSseEvent> em, boolean replaying) {
+    /** {@code writer} runs tasks on the connection's event loop (tests: inline). */
+    synchronized void attach(MultiEmitter<? super OutboundSseEvent> em, boolean replaying, java.util.concurrent.Executor writer) {
         this.emitter = em;
+        this.writer = writer;
         this.held = replaying ? new ArrayList<>() : null;
-        em.onRequest(n -> drain());
+        em.onRequest(n -> scheduleDrain());
     }
 
     synchronized long lastSeq() {
@@ -107,13 +113,23 @@ final class Connection {
     }
 
     private void deliver(ChangeLog.Entry e, Map<String, String> jsonCache) {
-        if (closed || e.seq() <= lastSeq) {
+        if (closed || (!e.late() && e.seq() <= lastSeq)) {
             return;
         }
-        lastSeq = e.seq();
+        if (!e.late()) {
+            lastSeq = e.seq();
+        }
         for (Subscription s : subscriptions) {
             Subscription.Event ev = s.event(e, jsonCache);
-            if (ev != null && !offer(sse.newEventBuilder().id(Long.toString(e.seq())).name(ev.name()).data(ev.json()).build(), e.writtenAt())) {
+            if (ev == null) {
+                continue;
+            }
+            // a late entry (out of order) carries no id: the client's resume point must not move backwards
+            OutboundSseEvent.Builder b = sse.newEventBuilder().name(ev.name()).data(ev.json());
+            if (!e.late()) {
+                b.id(Long.toString(e.seq()));
+            }
+            if (!offer(b.build(), e.writtenAt())) {
                 return;
             }
         }
@@ -137,16 +153,28 @@ final class Connection {
             return false;
         }
         queue.add(new Item(ev, writtenAt));
-        drain();
+        scheduleDrain();
         return true;
     }
 
-    private synchronized void drain() {
-        if (emitter == null || closed) {
-            return;
+    private synchronized void scheduleDrain() {
+        if (!drainScheduled && !closed && emitter != null) {
+            drainScheduled = true;
+            writer.execute(this::drain);
         }
-        while (!queue.isEmpty() && emitter.requested() > 0) {
-            Item it = queue.poll();
+    }
+
+    /** On the writer: hands queued events over while the writer asks for more; emits outside the lock. */
+    private void drain() {
+        while (true) {
+            Item it;
+            synchronized (this) {
+                if (closed || queue.isEmpty() || emitter.requested() <= 0) {
+                    drainScheduled = false;
+                    return;
+                }
+                it = queue.poll();
+            }
             emitter.emit(it.event());
             hub.delivered(this, it.writtenAt());
         }
@@ -162,10 +190,14 @@ final class Connection {
         queue.clear();
         held = null;
         hub.ended(this, reason, dropped);
-        if (emitter != null && !emitter.isCancelled()) {
+        MultiEmitter<? super OutboundSseEvent> em = emitter;
+        if (em != null && !em.isCancelled()) {
             String json = "{\"reason\":" + Subscription.quote(reason) + ",\"status\":" + status + ",\"detail\":" + Subscription.quote(detail) + "}";
-            emitter.emit(sse.newEventBuilder().name("end").data(json).build());
-            emitter.complete();
+            OutboundSseEvent last = sse.newEventBuilder().name("end").data(json).build();
+            writer.execute(() -> {
+                em.emit(last);
+                em.complete();
+            });
         }
     }
 

@@ -84,8 +84,8 @@ public class Realtime {
     private final AtomicLong ids = new AtomicLong();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<Connection>> byCollection = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perExperiment = new ConcurrentHashMap<>();
     /** Dispatch and registration take this lock, so a new connection's start position is exact. */
     private final Object order = new Object();
@@ -147,16 +147,20 @@ public class Realtime {
         Connection c = new Connection(ids.incrementAndGet(), slug, user, address, token, tokenSource, who, subs, sse, config.queueEvents(), this);
         return Multi.createFrom().<OutboundSseEvent>emitter(em -> {
             em.onTermination(c::gone);
+            // subscribed on the request's event loop: every write of this stream happens there
+            io.vertx.core.Context ctx = io.vertx.core.Vertx.currentContext();
+            java.util.concurrent.Executor writer = ctx == null ? Runnable::run : task -> ctx.runOnContext(v -> task.run());
             long start;
             synchronized (order) {
-                c.attach(em, resumeFrom != null);
+                c.attach(em, resumeFrom != null, writer);
                 register(c);
                 start = dispatched;
                 if (resumeFrom == null) {
                     c.setLastSeq(start);
                 }
+                // inside the lock: "ready" is the first event, before any live one
+                c.control("ready", Long.toString(resumeFrom == null ? start : resumeFrom), readyJson(subs, resumeFrom != null));
             }
-            c.control("ready", Long.toString(resumeFrom == null ? start : resumeFrom), readyJson(subs, resumeFrom != null));
             if (resumeFrom != null) {
                 replay(c, resumeFrom, start);
             }
@@ -167,9 +171,8 @@ public class Realtime {
         return new ProblemException(429, "Too Many Requests", detail);
     }
 
-    private static int count(Map<String, AtomicInteger> m, String key) {
-        AtomicInteger n = m.get(key);
-        return n == null ? 0 : n.get();
+    private static int count(Map<String, Integer> m, String key) {
+        return m.getOrDefault(key, 0);
     }
 
     private static String readyJson(List<Subscription> subs, boolean resumed) {
@@ -186,10 +189,10 @@ public class Realtime {
             byCollection.computeIfAbsent(s.key(), k -> ConcurrentHashMap.newKeySet()).add(c);
         }
         if (c.user != null) {
-            perUser.computeIfAbsent(c.user, k -> new AtomicInteger()).incrementAndGet();
+            perUser.merge(c.user, 1, Integer::sum);
         }
         if (c.address != null) {
-            perAddress.computeIfAbsent(c.address, k -> new AtomicInteger()).incrementAndGet();
+            perAddress.merge(c.address, 1, Integer::sum);
         }
         subscribers(c.slug).addAndGet(c.subscriptions.size());
     }
@@ -368,7 +371,9 @@ public class Realtime {
                     c.accept(e, json);
                 }
             }
-            dispatched = e.seq();
+            if (!e.late()) {
+                dispatched = e.seq();
+            }
         }
     }
 
@@ -402,11 +407,12 @@ public class Realtime {
                 set.remove(c);
             }
         }
+        // entries go away at zero: no map growing with every user or address ever seen
         if (c.user != null) {
-            perUser.get(c.user).decrementAndGet();
+            perUser.computeIfPresent(c.user, (k, n) -> n <= 1 ? null : n - 1);
         }
         if (c.address != null) {
-            perAddress.get(c.address).decrementAndGet();
+            perAddress.computeIfPresent(c.address, (k, n) -> n <= 1 ? null : n - 1);
         }
         perExperiment.get(c.slug).addAndGet(-c.subscriptions.size());
         if (reason != null) {

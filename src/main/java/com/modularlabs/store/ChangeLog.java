@@ -48,8 +48,11 @@ public class ChangeLog {
     public static final String EVENTS = EngineCollections.EVENTS;
     static final String COUNTER = EngineCollections.EVENT_SEQ;
 
-    /** One log entry; {@code doc} is null for deletes and no-ops, {@code op} is insert, update, delete or noop. */
-    public record Entry(long seq, String slug, String coll, String op, Object id, String owner, Document doc, long writtenAt) {
+    /**
+     * One log entry; {@code doc} is null for deletes and no-ops, {@code op} is insert, update, delete or noop;
+     * {@code late}: its number had been skipped (its write took longer than gap-wait), so it comes out of order.
+     */
+    public record Entry(long seq, String slug, String coll, String op, Object id, String owner, Document doc, long writtenAt, boolean late) {
     }
 
     /** What a write changed, before it has a sequence number. */
@@ -69,6 +72,10 @@ public class ChangeLog {
     private ScheduledExecutorService timer;
     private volatile long position = -1;
     private volatile long gapSince;
+    /** Numbers skipped after gap-wait, and when: looked for again for LATE_WINDOW. */
+    private final java.util.Map<Long, Long> skipped = new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.time.Duration LATE_WINDOW = java.time.Duration.ofMinutes(2);
+    static final int MAX_SKIPPED = 1000;
     private volatile boolean stopped;
 
     private ReactiveMongoCollection<Document> events() {
@@ -112,7 +119,7 @@ public class ChangeLog {
      * tailers after gap-wait, and logged here).
      */
     public <T> Uni<T> around(int slots, Supplier<Uni<T>> write, Function<T, List<Change>> changes) {
-        return reserve(slots).onFailure().recoverWithItem(e -> {
+        return reserve(slots).onFailure().retry().withBackOff(java.time.Duration.ofMillis(50)).atMost(2).onFailure().recoverWithItem(e -> {
             LOG.warnf("Event sequence unavailable; the write goes unlogged: %s", e.getMessage());
             return -1L;
         }).chain(first -> write.get()
@@ -143,7 +150,10 @@ public class ChangeLog {
             }
             docs.add(e);
         }
-        Uni<?> insert = docs.size() == 1 ? events().insertOne(docs.get(0)) : events().insertMany(docs);
+        // retried: an entry that is never written is an event lost to every subscriber (a retry after a write that did
+        // land fails with a duplicate key, which is fine)
+        Uni<?> insert = Uni.createFrom().deferred(() -> docs.size() == 1 ? events().insertOne(docs.get(0)) : events().insertMany(docs))
+                .onFailure().retry().withBackOff(java.time.Duration.ofMillis(50)).atMost(3);
         return insert.invoke(x -> wake()).replaceWithVoid().onFailure().recoverWithUni(e -> {
             LOG.warnf("Could not record realtime events %d..%d: %s", first, first + slots - 1, e.getMessage());
             return Uni.createFrom().voidItem();
@@ -194,17 +204,20 @@ public class ChangeLog {
             return client.getDatabase(dbName).getCollection(COUNTER).find(Filters.eq("_id", "seq")).collect().first();
         }).chain(c -> {
             long reserved = c == null ? 0L : ((Number) c.get("n")).longValue();
-            if (reserved <= position) {
+            if (reserved <= position && skipped.isEmpty()) {
                 return Uni.createFrom().item(List.<Document>of());
             }
             // exactly the reserved numbers not yet seen: an _id lookup per number, on every store (no range scan)
             int n = (int) Math.min(config.pollBatch(), reserved - position);
-            List<Long> ids = new ArrayList<>(n);
+            List<Long> ids = new ArrayList<>(n + skipped.size());
+            long expired = System.currentTimeMillis() - LATE_WINDOW.toMillis();
+            skipped.values().removeIf(t -> t < expired);
+            ids.addAll(skipped.keySet());
             for (long i = 1; i <= n; i++) {
                 ids.add(position + i);
             }
-            return events().find(Filters.in("_id", ids), new FindOptions().sort(Sorts.ascending("_id")).limit(n).batchSize(n))
-                    .collect().asList();
+            return events().find(Filters.in("_id", ids), new FindOptions().sort(Sorts.ascending("_id")).limit(ids.size())
+                    .batchSize(ids.size())).collect().asList();
         }).emitOn(this::onTimer).subscribe().with(docs -> {
             boolean full = docs.size() == config.pollBatch();
             // (a full batch may leave more behind it: poll again at once)
@@ -231,6 +244,14 @@ public class ChangeLog {
         boolean progressed = false;
         for (Document d : docs) {
             long seq = ((Number) d.get("_id")).longValue();
+            if (seq <= position) {
+                // a skipped number whose entry showed up after all: delivered late (marked), not lost
+                if (skipped.remove(seq) != null) {
+                    Entry e = entry(d);
+                    notify(new Entry(e.seq(), e.slug(), e.coll(), e.op(), e.id(), e.owner(), e.doc(), e.writtenAt(), true));
+                }
+                continue;
+            }
             if (seq != position + 1) {
                 long now = System.currentTimeMillis();
                 if (gapSince == 0) {
@@ -240,29 +261,37 @@ public class ChangeLog {
                     // a reserved number whose write is still in flight: wait for it (next poll)
                     return progressed;
                 }
-                LOG.warnf("Realtime event(s) %d..%d never recorded within %s; skipped", position + 1, seq - 1, config.gapWait());
+                LOG.warnf("Realtime event(s) %d..%d not recorded within %s; delivered late if they appear within %s",
+                        position + 1, seq - 1, config.gapWait(), LATE_WINDOW);
+                for (long m = position + 1; m < seq && skipped.size() < MAX_SKIPPED; m++) {
+                    skipped.put(m, now);
+                }
             }
             gapSince = 0;
             position = seq;
             progressed = true;
-            Entry e = entry(d);
-            if (!"noop".equals(e.op())) {
-                for (Consumer<Entry> l : listeners) {
-                    try {
-                        l.accept(e);
-                    } catch (RuntimeException ex) {
-                        LOG.warnf(ex, "Realtime listener failed on event %d", seq);
-                    }
-                }
-            }
+            notify(entry(d));
         }
         return progressed;
+    }
+
+    private void notify(Entry e) {
+        if ("noop".equals(e.op())) {
+            return;
+        }
+        for (Consumer<Entry> l : listeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                LOG.warnf(ex, "Realtime listener failed on event %d", e.seq());
+            }
+        }
     }
 
     static Entry entry(Document d) {
         Date ts = d.getDate("ts");
         return new Entry(((Number) d.get("_id")).longValue(), d.getString("slug"), d.getString("coll"), d.getString("op"), d.get("id"),
-                d.getString("owner"), d.get("doc", Document.class), ts == null ? 0 : ts.getTime());
+                d.getString("owner"), d.get("doc", Document.class), ts == null ? 0 : ts.getTime(), false);
     }
 
     private void sweep() {

@@ -270,6 +270,16 @@ class RealtimeTest {
             SseClient refused = SseClient.open(base, "t_rt", "[{\"collection\":\"items\"}]", u[1], null);
             assertEquals(429, refused.status);
             assertTrue(refused.body.contains("limit 4"), refused.body);
+            // a client that goes away frees its slot (polling, bounded: the server notices the closed socket)
+            open.remove(0).close();
+            long deadline = System.currentTimeMillis() + 20_000;
+            SseClient again = SseClient.open(base, "t_rt", "[{\"collection\":\"items\"}]", u[1], null);
+            while (again.status == 429 && System.currentTimeMillis() < deadline) {
+                Thread.onSpinWait();
+                again = SseClient.open(base, "t_rt", "[{\"collection\":\"items\"}]", u[1], null);
+            }
+            assertEquals(200, again.status, again.body);
+            open.add(again);
         } finally {
             for (SseClient c : open) {
                 c.close();
