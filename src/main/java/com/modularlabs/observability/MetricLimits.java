@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and collection, i.e. mean and worst latency per collection, no buckets; index and admin commands are summed
  * under collection="_all"; beyond labs.metrics.max-collections distinct collections the label becomes "_other";
  * the constant cluster_id and database labels are dropped.</li>
- * <li>http_server_requests_seconds: a fixed set of 12 buckets (routes are templates, so the series are bounded),
- * including the 0.5 s, 1 s and 2.5 s the latency alert and the dashboard's p99 read.</li>
+ * <li>http_server_requests_seconds: a fixed set of 9 buckets (5 ms to 10 s and +Inf; routes are templates, so the
+ * series are bounded), including the 0.5 s, 1 s and 2.5 s the latency alert and the dashboard's p99 read; 4xx
+ * series (bad input yields many route and status pairs) carry count, sum and max only.</li>
  * </ul>
  */
 @Singleton
@@ -35,7 +36,7 @@ public class MetricLimits {
             "distinct", "findAndModify");
     /** Constant in this service (one client, one database): only bytes in every line. */
     static final Set<String> DROPPED_TAGS = Set.of("cluster.id", "database");
-    static final double[] HTTP_BUCKETS_SECONDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
+    static final double[] HTTP_BUCKETS_SECONDS = {0.005, 0.025, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0};
 
     private final Set<String> collections = ConcurrentHashMap.newKeySet();
     private final int maxCollections;
@@ -66,6 +67,11 @@ public class MetricLimits {
 
             @Override
             public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (id.getName().equals(HTTP_REQUESTS) && String.valueOf(id.getTag("status")).startsWith("4")) {
+                    // client errors: count, sum and max only (bad input makes many route x status pairs)
+                    return DistributionStatisticConfig.builder().percentilesHistogram(false).serviceLevelObjectives()
+                            .build().merge(config);
+                }
                 if (id.getName().equals(HTTP_REQUESTS)) {
                     double[] nanos = new double[HTTP_BUCKETS_SECONDS.length];
                     for (int i = 0; i < nanos.length; i++) {
