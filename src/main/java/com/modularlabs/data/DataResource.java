@@ -85,6 +85,12 @@ public class DataResource {
     ManifestValidator validator;
     @Inject
     DataConfig config;
+    @Inject
+    jakarta.enterprise.inject.Instance<WriteHooks> writeHooks;
+
+    private WriteHooks hooks() {
+        return writeHooks.isResolvable() ? writeHooks.get() : WriteHooks.NONE;
+    }
 
     private volatile ReactiveMongoDatabase db;
     private volatile FilterRules rules;
@@ -161,7 +167,7 @@ public class DataResource {
         AccessLevel.check(c.create(), identity, "Creating documents in " + coll);
         String caller = AccessLevel.callerId(identity);
         boolean array = body != null && body.stripLeading().startsWith("[");
-        return parse(body, DocJson::parseDocuments).chain(docs -> {
+        return parse(body, DocJson::parseDocuments).chain(docs -> hooks().before(e, c, "insert", docs, null, identity)).chain(docs -> {
             if (docs.size() > config.maxBulk()) {
                 throw ProblemException.invalid("Too many documents", List.of(new FieldError("$",
                         "at most " + config.maxBulk() + " documents per insert; nothing was written")));
@@ -188,7 +194,7 @@ public class DataResource {
             ReactiveMongoCollection<Document> col = coll(c);
             Uni<?> write = stamped.size() == 1 ? col.insertOne(stamped.get(0))
                     : col.insertMany(stamped, new InsertManyOptions().ordered(true));
-            return mongo(write).map(r -> {
+            return mongo(write).call(r -> hooks().after(e, c, "insert", stamped, identity)).map(r -> {
                 if (!array) {
                     Document d = stamped.get(0);
                     return Response.status(201).type(JSON).location(URI.create(uri.getPath() + "/" + idString(d.get("_id"))))
@@ -233,32 +239,35 @@ public class DataResource {
                     throw notFound(coll, id);
                 }
                 Document before = existing == null ? new Document() : existing;
-                Document after = UpdateEval.apply(before, update);
-                Date now = new Date();
-                if (before.get("updated_at") instanceof Date prev && !now.after(prev)) {
-                    now = new Date(prev.getTime() + 1);
-                }
-                List<FieldError> problems = new ArrayList<>();
-                Document r = existing == null ? stamp(after, slug, caller, now, now, problems, "$", c)
-                        : stamp(after, slug, existing.getString("created_by"), existing.get("created_at"), now, problems, "$", c);
-                if (!problems.isEmpty()) {
-                    throw ProblemException.invalid("The updated document would be invalid; nothing was written", problems);
-                }
-                if (existing == null) {
-                    r.put("_id", docId);
-                    return mongo(col.insertOne(r)).map(x -> ok(200, new DocJson.Out().doc(r).done()));
-                }
-                r.put("_id", existing.get("_id"));
-                Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
-                if (ownerOnly != null) {
-                    exact.append("created_by", ownerOnly);
-                }
-                exact.append("updated_at", existing.containsKey("updated_at") ? existing.get("updated_at") : new Document("$exists", false));
-                return mongo(col.replaceOne(exact, r)).map(res -> {
-                    if (res.getMatchedCount() == 0) {
-                        throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
+                return hooks().before(e, c, existing == null ? "insert" : "update", List.of(UpdateEval.apply(before, update)), existing, identity)
+                        .chain(changed -> {
+                    Document after = changed.get(0);
+                    Date now = new Date();
+                    if (before.get("updated_at") instanceof Date prev && !now.after(prev)) {
+                        now = new Date(prev.getTime() + 1);
                     }
-                    return ok(200, new DocJson.Out().doc(r).done());
+                    List<FieldError> problems = new ArrayList<>();
+                    Document r = existing == null ? stamp(after, slug, caller, now, now, problems, "$", c)
+                            : stamp(after, slug, existing.getString("created_by"), existing.get("created_at"), now, problems, "$", c);
+                    if (!problems.isEmpty()) {
+                        throw ProblemException.invalid("The updated document would be invalid; nothing was written", problems);
+                    }
+                    if (existing == null) {
+                        r.put("_id", docId);
+                        return mongo(col.insertOne(r)).call(x -> hooks().after(e, c, "insert", List.of(r), identity)).map(x -> ok(200, new DocJson.Out().doc(r).done()));
+                    }
+                    r.put("_id", existing.get("_id"));
+                    Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
+                    if (ownerOnly != null) {
+                        exact.append("created_by", ownerOnly);
+                    }
+                    exact.append("updated_at", existing.containsKey("updated_at") ? existing.get("updated_at") : new Document("$exists", false));
+                    return mongo(col.replaceOne(exact, r)).map(res -> {
+                        if (res.getMatchedCount() == 0) {
+                            throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
+                        }
+                        return res;
+                    }).call(res -> hooks().after(e, c, "update", List.of(r), identity)).map(res -> ok(200, new DocJson.Out().doc(r).done()));
                 });
             });
         });
@@ -273,7 +282,8 @@ public class DataResource {
         Object docId = DocJson.parseId(id);
         Document q = byId(slug, docId, ownerOnly);
         ReactiveMongoCollection<Document> col = coll(c);
-        return parse(body, b -> DocJson.parseObject(b, "The document")).chain(doc -> {
+        return parse(body, b -> DocJson.parseObject(b, "The document"))
+                .chain(doc -> hooks().before(e, c, "replace", List.of(doc), null, identity).map(l -> l.get(0))).chain(doc -> {
             if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
                 throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
             }
@@ -298,8 +308,8 @@ public class DataResource {
                             if (res.getMatchedCount() == 0) {
                                 throw notFound(coll, id);
                             }
-                            return ok(200, new DocJson.Out().doc(r).done());
-                        });
+                            return res;
+                        }).call(res -> hooks().after(e, c, "replace", List.of(r), identity)).map(res -> ok(200, new DocJson.Out().doc(r).done()));
                     });
         });
     }
@@ -315,8 +325,9 @@ public class DataResource {
             if (r.getDeletedCount() == 0) {
                 throw notFound(coll, id);
             }
-            return Response.noContent().build();
-        });
+            return r;
+        }).call(r -> hooks().after(e, c, "delete", List.of(new Document("_id", DocJson.parseId(id))), identity))
+                .map(r -> Response.noContent().build());
     }
 
     @GET

@@ -104,6 +104,11 @@ public class FunctionService {
                 .onTermination().invoke(() -> guard.release(f.slug()));
     }
 
+    /** True for the refusals that happen before any request is sent (open circuit, too many calls in flight). */
+    public static boolean notCalled(Throwable t) {
+        return t instanceof ProblemException p && p.status() == 503 && p.headers().containsKey("Retry-After");
+    }
+
     private Result classify(FunctionSpec f, FunctionClient.Answer a, long start) {
         String type = a.contentType().toLowerCase(Locale.ROOT);
         if (a.body() == null) {
