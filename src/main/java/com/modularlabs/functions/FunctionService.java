@@ -180,7 +180,8 @@ public class FunctionService {
                 .subject(caller.userId() == null ? "anonymous" : caller.userId()).issuedAt(now)
                 .expiresAt(now.plus(config.tokenLifetime())).claim("jti", requestId)
                 .claim("experiment", f.slug()).claim("function", f.name()).claim("request_id", requestId)
-                .claim("roles", caller.roles()).claim("anonymous", caller.userId() == null);
+                .claim("roles", caller.roles()).claim("anonymous", caller.userId() == null)
+                .claim("api", engineUrl() + "/experiments/" + f.slug() + "/api"); // signed: where the data token may be sent
         if (caller.email() != null) {
             b.claim("email", caller.email());
         }
