@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark harness. Usage: bench/run.sh [seed|api|login|data|export|scaleout|all]
+# The benchmark harness. Usage: bench/run.sh [seed|api|login|data|export|scaleout|functions|all]
 # Results are printed and written to bench/results/*.md. Needs wrk (apt-get install -y wrk) for the HTTP parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ case "$what" in
   api) bash bench/api.sh ;;
   login|data|export) bash "bench/$what.sh" ;;
   scaleout) bash bench/scaleout.sh ;;
+  functions) bash bench/functions.sh ;;
   all) run_seed; bash bench/api.sh; for b in login data export; do [ -f "bench/$b.sh" ] && bash "bench/$b.sh"; done ;;
-  *) echo "usage: bench/run.sh [seed|api|login|data|export|scaleout|all]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [seed|api|login|data|export|scaleout|functions|all]" >&2; exit 2 ;;
 esac
