@@ -23,7 +23,7 @@ LUA
 FN_PID=""
 cleanup() { stop_app; [ -n "$FN_PID" ] && { kill "$FN_PID" 2>/dev/null || true; wait "$FN_PID" 2>/dev/null || true; }; rm -rf "$EXPS"; }
 trap cleanup EXIT
-java bench/EchoFunction.java "$FPORT" > "$EXPS/fn.log" 2>&1 &
+java -Dsun.net.httpserver.nodelay=true bench/EchoFunction.java "$FPORT" > "$EXPS/fn.log" 2>&1 &
 FN_PID=$!
 for _ in $(seq 1 60); do grep -q listening "$EXPS/fn.log" 2>/dev/null && break; sleep 0.5; done
 LABS_EXPERIMENTS_DIR="$EXPS" start_app functions LABS_FUNCTIONS_BASE_URLS="fnbench=http://127.0.0.1:$FPORT" \
@@ -40,6 +40,7 @@ lat() {
 }
 wrk -t1 -c16 -d3s -s "$EXPS/post.lua" "$APP_URL/experiments/fnbench/api/_functions/echo" >/dev/null 2>&1 # warm-up
 wrk -t1 -c16 -d3s -s "$EXPS/post.lua" "http://127.0.0.1:$FPORT/echo" >/dev/null 2>&1
+wrk -t1 -c16 -d3s "$APP_URL/" >/dev/null 2>&1
 read -r D_RPS D_P50 D_P99 < <(lat "http://127.0.0.1:$FPORT/echo" -s "$EXPS/post.lua")
 read -r E_RPS E_P50 E_P99 < <(lat "$APP_URL/experiments/fnbench/api/_functions/echo" -s "$EXPS/post.lua")
 read -r H_RPS H_P50 H_P99 < <(lat "$APP_URL/")
