@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark harness. Usage: bench/run.sh [seed|api|login|data|export|scaleout|startup|faults|realtime|all]
+# The benchmark harness. Usage: bench/run.sh [seed|api|login|data|export|scaleout|startup|faults|realtime|functions|all]
 # Results are printed and written to bench/results/*.md. Needs wrk (apt-get install -y wrk) for the HTTP parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ case "$what" in
   scaleout) bash bench/scaleout.sh ;;
   faults) bash bench/faults.sh ;;
   realtime) bash bench/realtime.sh ;;
+  functions) bash bench/functions.sh ;;
   all) run_seed; bash bench/api.sh; for b in login data export; do [ -f "bench/$b.sh" ] && bash "bench/$b.sh"; done ;;
-  *) echo "usage: bench/run.sh [seed|api|login|data|export|scaleout|startup|faults|realtime|all]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [seed|api|login|data|export|scaleout|startup|faults|realtime|functions|all]" >&2; exit 2 ;;
 esac

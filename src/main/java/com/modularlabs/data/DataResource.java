@@ -90,6 +90,13 @@ public class DataResource {
     ChangeLog changes;
     @Inject
     SharedReads sharedReads;
+    @Inject
+    jakarta.enterprise.inject.Instance<WriteHooks> writeHooks;
+
+    /** Before/after-write triggers (package functions); none when no implementation is deployed. */
+    private WriteHooks hooks() {
+        return writeHooks.isResolvable() ? writeHooks.get() : WriteHooks.NONE;
+    }
 
     private volatile ReactiveMongoDatabase db;
     private volatile FilterRules rules;
@@ -167,7 +174,7 @@ public class DataResource {
         AccessLevel.check(c.create(), identity, "Creating documents in " + coll);
         String caller = AccessLevel.callerId(identity);
         boolean array = body != null && body.stripLeading().startsWith("[");
-        return parse(body, DocJson::parseDocuments).chain(docs -> {
+        return parse(body, DocJson::parseDocuments).map(docs -> {
             if (docs.size() > config.maxBulk()) {
                 throw ProblemException.invalid("Too many documents", List.of(new FieldError("$",
                         "at most " + config.maxBulk() + " documents per insert; nothing was written")));
@@ -175,6 +182,8 @@ public class DataResource {
             if (docs.isEmpty()) {
                 throw ProblemException.invalid("Nothing to insert", List.of(new FieldError("$", "empty array")));
             }
+            return docs;
+        }).chain(docs -> hooks().before(e, c, "insert", docs, null, identity)).chain(docs -> {
             Date now = new Date();
             List<FieldError> errors = new ArrayList<>();
             List<Document> stamped = new ArrayList<>(docs.size());
@@ -196,7 +205,8 @@ public class DataResource {
             Uni<?> write = stamped.size() == 1 ? col.insertOne(stamped.get(0))
                     : col.insertMany(stamped, new InsertManyOptions().ordered(true));
             return mongo(changes.around(stamped.size(), () -> write,
-                    r -> stamped.stream().map(d -> change(slug, c, "insert", d)).toList())).map(r -> {
+                    r -> stamped.stream().map(d -> change(slug, c, "insert", d)).toList()))
+                    .call(r -> hooks().after(e, c, "insert", stamped, identity)).map(r -> {
                 if (!array) {
                     Document d = stamped.get(0);
                     return Response.status(201).type(JSON).location(URI.create(uri.getPath() + "/" + pathSegment(idString(d.get("_id")))))
@@ -247,8 +257,10 @@ public class DataResource {
                 }
                 Document before = existing == null ? new Document() : existing;
                 // evaluation (budgeted) and the checks are CPU work: on a worker, never on the event loop
-                return Workers.run(() -> {
-                    Document after = UpdateEval.apply(before, update, updateBudget(c));
+                return Workers.run(() -> UpdateEval.apply(before, update, updateBudget(c)))
+                        .chain(evaluated -> hooks().before(e, c, existing == null ? "insert" : "update", List.of(evaluated), existing, identity))
+                        .chain(changed -> Workers.run(() -> {
+                    Document after = changed.get(0);
                     Date now = new Date();
                     if (before.get("updated_at") instanceof Date prev && !now.after(prev)) {
                         now = new Date(prev.getTime() + 1);
@@ -260,10 +272,11 @@ public class DataResource {
                         throw ProblemException.invalid("The updated document would be invalid; nothing was written", problems);
                     }
                     return r;
-                }).chain(r -> {
+                })).chain(r -> {
                     if (existing == null) {
                         r.put("_id", docId);
                         return mongo(changes.around(1, () -> col.insertOne(r), x -> List.of(change(slug, c, "insert", r))))
+                                .call(x -> hooks().after(e, c, "insert", List.of(r), identity))
                                 .map(x -> ok(200, shown(r, redact)));
                     }
                     r.put("_id", existing.get("_id"));
@@ -277,8 +290,8 @@ public class DataResource {
                         if (res.getMatchedCount() == 0) {
                             throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
                         }
-                        return ok(200, shown(r, redact));
-                    });
+                        return res;
+                    }).call(res -> hooks().after(e, c, "update", List.of(r), identity)).map(res -> ok(200, shown(r, redact)));
                 });
             });
         });
@@ -299,7 +312,8 @@ public class DataResource {
         Object docId = DocJson.parseId(id);
         Document q = byId(slug, docId, ownerOnly);
         ReactiveMongoCollection<Document> col = coll(c);
-        return parse(body, DocJson::parseDocument).chain(doc -> {
+        return parse(body, DocJson::parseDocument)
+                .chain(doc -> hooks().before(e, c, "replace", List.of(doc), null, identity).map(l -> l.get(0))).chain(doc -> {
             if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
                 throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
             }
@@ -325,8 +339,8 @@ public class DataResource {
                             if (res.getMatchedCount() == 0) {
                                 throw notFound(coll, id);
                             }
-                            return ok(200, shown(r, redact));
-                        });
+                            return res;
+                        }).call(res -> hooks().after(e, c, "replace", List.of(r), identity)).map(res -> ok(200, shown(r, redact)));
                     });
         });
     }
@@ -346,8 +360,9 @@ public class DataResource {
             if (r == null) {
                 throw notFound(coll, id);
             }
-            return Response.noContent().build();
-        });
+            return r;
+        }).call(r -> hooks().after(e, c, "delete", List.of(new Document("_id", r.get("_id"))), identity))
+                .map(r -> Response.noContent().build());
     }
 
     @GET

@@ -24,12 +24,30 @@ public class FunctionMetrics {
                 .description("Function circuit breakers currently open").register(r);
     }
 
-    public void record(FunctionSpec f, String outcome, long nanos) {
-        Counter.builder("labs.function.calls").description("Function calls by outcome")
-                .tag("experiment", f.slug()).tag("function", f.name()).tag("outcome", outcome).register(registry).increment();
-        Timer.builder("labs.function.duration").description("Function call latency (engine side, including the network)")
+    /** Declared functions show up in /q/metrics (at zero) before their first call, so dashboards and alerts see them. */
+    void declared(@jakarta.enterprise.event.Observes com.modularlabs.registry.RegistryChanged changed, FunctionCatalog catalog) {
+        for (com.modularlabs.registry.Experiment e : changed.snapshot().experiments().values()) {
+            for (FunctionSpec f : catalog.of(e).functions().values()) {
+                calls(f, "ok");
+                timer(f);
+            }
+        }
+    }
+
+    private Counter calls(FunctionSpec f, String outcome) {
+        return Counter.builder("labs.function.calls").description("Function calls by outcome")
+                .tag("experiment", f.slug()).tag("function", f.name()).tag("outcome", outcome).register(registry);
+    }
+
+    private Timer timer(FunctionSpec f) {
+        return Timer.builder("labs.function.duration").description("Function call latency (engine side, including the network)")
                 .tag("experiment", f.slug()).tag("function", f.name()).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
-                .register(registry).record(Duration.ofNanos(nanos));
+                .register(registry);
+    }
+
+    public void record(FunctionSpec f, String outcome, long nanos) {
+        calls(f, outcome).increment();
+        timer(f).record(Duration.ofNanos(nanos));
     }
 }

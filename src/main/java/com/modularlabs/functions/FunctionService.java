@@ -104,6 +104,11 @@ public class FunctionService {
                 .onTermination().invoke(() -> guard.release(f.slug()));
     }
 
+    /** True for the refusals that happen before any request is sent (open circuit, too many calls in flight). */
+    public static boolean notCalled(Throwable t) {
+        return t instanceof ProblemException p && p.status() == 503 && p.headers().containsKey("Retry-After");
+    }
+
     private Result classify(FunctionSpec f, FunctionClient.Answer a, long start) {
         String type = a.contentType().toLowerCase(Locale.ROOT);
         if (a.body() == null) {
@@ -175,7 +180,8 @@ public class FunctionService {
                 .subject(caller.userId() == null ? "anonymous" : caller.userId()).issuedAt(now)
                 .expiresAt(now.plus(config.tokenLifetime())).claim("jti", requestId)
                 .claim("experiment", f.slug()).claim("function", f.name()).claim("request_id", requestId)
-                .claim("roles", caller.roles()).claim("anonymous", caller.userId() == null);
+                .claim("roles", caller.roles()).claim("anonymous", caller.userId() == null)
+                .claim("api", engineUrl() + "/experiments/" + f.slug() + "/api"); // signed: where the data token may be sent
         if (caller.email() != null) {
             b.claim("email", caller.email());
         }

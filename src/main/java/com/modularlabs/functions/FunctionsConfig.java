@@ -71,4 +71,8 @@ public interface FunctionsConfig {
 
     @WithDefault("5M")
     Duration triggerMaxBackoff();
+
+    /** How often each replica looks for due after_write deliveries (also read by the scheduler expression). */
+    @WithDefault("1s")
+    Duration triggerPoll();
 }

@@ -20,6 +20,10 @@ final class FakeFunctions implements AutoCloseable {
     final HttpServer server;
     final ConcurrentHashMap<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     final AtomicInteger hanging = new AtomicInteger();
+    /** after_write calls received: delivery id of each call, in order, with the event. */
+    final java.util.List<com.fasterxml.jackson.databind.JsonNode> deliveries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile boolean doomed = true;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     volatile CountDownLatch release = new CountDownLatch(1);
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -81,12 +85,49 @@ final class FakeFunctions implements AutoCloseable {
                     send(x, 200, "application/json", "{\"write_status\":" + w.statusCode() + ",\"written\":" + w.body()
                             + ",\"read_status\":" + r.statusCode() + ",\"read\":" + r.body() + "}");
                 }
+                case "/before" -> before(x, body);
+                case "/after" -> {
+                    com.fasterxml.jackson.databind.node.ObjectNode event = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(body);
+                    event.put("header_delivery_id", x.getRequestHeaders().getFirst("X-Labs-Delivery-Id"));
+                    deliveries.add(event);
+                    var doc = event.path("document");
+                    boolean fail = doc.path("flaky").asBoolean() && event.path("attempt").asInt() < 3
+                            || doc.path("doomed").asBoolean() && doomed;
+                    send(x, fail ? 500 : 200, "application/json", "{}");
+                }
                 default -> send(x, 404, "application/problem+json", "{\"title\":\"Not Found\",\"status\":404}");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             send(x, 500, "text/plain", "interrupted");
         }
+    }
+
+    /** A before_write trigger: refuses "forbidden" words, shouts, tries to forge engine fields, can break the schema. */
+    private void before(HttpExchange x, String body) throws IOException {
+        var event = JSON.readTree(body);
+        var docs = (com.fasterxml.jackson.databind.node.ArrayNode) event.path("documents");
+        boolean changed = false;
+        for (var d : docs) {
+            var o = (com.fasterxml.jackson.databind.node.ObjectNode) d;
+            if ("forbidden".equals(o.path("word").asText())) {
+                send(x, 422, "application/problem+json", "{\"type\":\"about:blank\",\"title\":\"Refused by the experiment\",\"status\":422,"
+                        + "\"detail\":\"that word is not allowed\",\"errors\":[{\"path\":\"$.word\",\"message\":\"not allowed\"}]}");
+                return;
+            }
+            if (o.path("shout").asBoolean()) {
+                o.put("text", o.path("text").asText().toUpperCase(java.util.Locale.ROOT));
+                o.put("checked", event.path("operation").asText());
+                o.put("created_by", "mallory");
+                o.put("experiment_id", "t_fn");
+                changed = true;
+            }
+            if (o.path("breakschema").asBoolean()) {
+                o.put("n", "not a number");
+                changed = true;
+            }
+        }
+        send(x, 200, "application/json", changed ? "{\"documents\":" + docs + "}" : "{}");
     }
 
     private static String q(String s) {

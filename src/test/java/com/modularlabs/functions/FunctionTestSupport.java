@@ -62,7 +62,14 @@ final class FunctionTestSupport {
                 {"slug": "t_fn_busy", "name": "Busy", "status": "active",
                  "functions": {"hang": {"url": "BASE/hang", "access": "public", "timeout_ms": 20000},
                                "echo": {"url": "BASE/echo", "access": "public"}}}""".replace("BASE", f.url(""));
-        List<Document> docs = List.of(Document.parse(fn), Document.parse(other), Document.parse(busy),
+        String trig = """
+                {"slug": "t_trig", "name": "Triggers", "status": "active",
+                 "collections": {"posts": {"read": "public", "create": "public", "update": "public", "delete": "public",
+                                           "schema": {"type": "object", "properties": {"n": {"type": "integer"}}},
+                                           "triggers": {"before_write": "check", "after_write": "notify"}}},
+                 "functions": {"check": {"url": "BASE/before", "access": "service"},
+                               "notify": {"url": "BASE/after", "access": "service"}}}""".replace("BASE", f.url(""));
+        List<Document> docs = List.of(Document.parse(fn), Document.parse(other), Document.parse(busy), Document.parse(trig),
                 bad("t_fn_meta", "http://169.254.169.254/latest/meta-data"), bad("t_fn_ext", "http://example.com/hook"),
                 bad("t_fn_v6", "http://[fe80::1]/x"), bad("t_fn_dec", "http://2852039166/x"), bad("t_fn_ftp", "ftp://localhost/x"),
                 Document.parse("""
