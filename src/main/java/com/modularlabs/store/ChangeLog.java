@@ -135,6 +135,16 @@ public class ChangeLog {
     }
 
     private Uni<Void> record(long first, int slots, List<Change> changes) {
+        return record(first, slots, changes, true);
+    }
+
+    /** E11000: the number was taken (a store whose counter is not atomic under load handed it out twice). */
+    private static boolean duplicateKey(Throwable e) {
+        return e instanceof com.mongodb.MongoWriteException w && w.getError().getCode() == 11000
+                || e instanceof com.mongodb.MongoBulkWriteException b && b.getWriteErrors().stream().anyMatch(x -> x.getCode() == 11000);
+    }
+
+    private Uni<Void> record(long first, int slots, List<Change> changes, boolean mayRenumber) {
         Date now = new Date();
         List<Document> docs = new ArrayList<>(slots);
         for (int i = 0; i < slots; i++) {
@@ -150,11 +160,12 @@ public class ChangeLog {
             }
             docs.add(e);
         }
-        // retried: an entry that is never written is an event lost to every subscriber (a retry after a write that did
-        // land fails with a duplicate key, which is fine)
+        // retried: an entry that is never written is an event lost to every subscriber. A duplicate key means the number
+        // was handed out twice: the entry gets a new number once (at worst an event is delivered twice, never lost).
         Uni<?> insert = Uni.createFrom().deferred(() -> docs.size() == 1 ? events().insertOne(docs.get(0)) : events().insertMany(docs))
-                .onFailure().retry().withBackOff(java.time.Duration.ofMillis(50)).atMost(3);
-        return insert.invoke(x -> wake()).replaceWithVoid().onFailure().recoverWithUni(e -> {
+                .onFailure(e -> !duplicateKey(e)).retry().withBackOff(java.time.Duration.ofMillis(50)).atMost(3);
+        return insert.invoke(x -> wake()).replaceWithVoid().onFailure(e -> mayRenumber && duplicateKey(e))
+                .recoverWithUni(e -> reserve(slots).chain(f -> record(f, slots, changes, false))).onFailure().recoverWithUni(e -> {
             LOG.warnf("Could not record realtime events %d..%d: %s", first, first + slots - 1, e.getMessage());
             return Uni.createFrom().voidItem();
         });
