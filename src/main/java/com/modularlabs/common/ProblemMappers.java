@@ -138,15 +138,11 @@ public class ProblemMappers {
     }
 
     /**
-     * Database errors: our own wording derived from the error code, never the server's text. Outages (no server,
-     * timeouts, network) are the hook {@link #outage}; anything else is a server bug.
+     * Database errors that are not outages: our own wording derived from the error code, never the server's text;
+     * anything unknown is a server bug. The one mapper of MongoException is observability.StoreUnavailableMapper,
+     * which answers outages (503) itself and hands everything else to this method.
      */
-    @ServerExceptionMapper
-    public Response database(MongoException e, UriInfo uri) {
-        Response outage = outage(e, uri);
-        if (outage != null) {
-            return outage;
-        }
+    public static Response database(MongoException e, UriInfo uri) {
         int code = code(e);
         if (code == 11000 || code == 11001) {
             Matcher m = DUP_FIELD.matcher(String.valueOf(e.getMessage()));
@@ -165,16 +161,6 @@ public class ProblemMappers {
                     List.of(new FieldError("$", "refused by the database (code " + code + ")"))), uri.getPath());
         }
         return serverBug(e, uri);
-    }
-
-    /**
-     * HOOK for database outages (MongoTimeoutException, MongoSocketException, connection pool errors): 503 with
-     * Retry-After belongs to the fault-handling work; until then (null) they are logged as one line and answered
-     * 500. A more specific {@code @ServerExceptionMapper} for those types elsewhere also takes precedence over
-     * {@link #database}.
-     */
-    static Response outage(MongoException e, UriInfo uri) {
-        return null;
     }
 
     private static int code(MongoException e) {
@@ -209,7 +195,7 @@ public class ProblemMappers {
     }
 
     /** One line per bug with a reference id the client also gets; the full trace at DEBUG under the same id. */
-    static Response serverBug(Throwable e, UriInfo uri) {
+    public static Response serverBug(Throwable e, UriInfo uri) {
         String ref = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36 * 36), 36);
         StackTraceElement top = e.getStackTrace().length == 0 ? null : e.getStackTrace()[0];
         String msg = String.valueOf(e.getMessage());

@@ -15,8 +15,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Database outages (unreachable, frozen, failing over) become 503 problem+json with Retry-After; the outage is
- * logged once when it starts and once when it ends ({@link StoreOutage}), not per request. Other driver errors stay
- * 500s, logged like every unexpected error.
+ * logged once when it starts and once when it ends ({@link StoreOutage}), not per request. Every other driver error
+ * gets common.ProblemMappers' wording (409 for duplicates, 400 for refused queries, else a 500 with a reference id).
  */
 public class StoreUnavailableMapper {
     private static final Logger LOG = Logger.getLogger(StoreUnavailableMapper.class);
@@ -43,8 +43,13 @@ public class StoreUnavailableMapper {
         if (outage.failed(e)) {
             return ProblemMappers.toResponse(unavailable(config.outageRetryAfterSeconds()), uri.getPath());
         }
-        LOG.errorf(e, "Unexpected error on %s", uri.getPath());
-        return ProblemMappers.toResponse(new ProblemException(500, "Internal Server Error", "An unexpected error occurred."), uri.getPath());
+        if (e instanceof MongoException m) {
+            return ProblemMappers.database(m, uri); // duplicate keys, refused queries, time limits: our own wording
+        }
+        if (e.getCause() instanceof MongoException m) {
+            return ProblemMappers.database(m, uri);
+        }
+        return ProblemMappers.serverBug(e, uri); // one line with a reference id, never the exception's text
     }
 
     static ProblemException unavailable(int retryAfter) {
