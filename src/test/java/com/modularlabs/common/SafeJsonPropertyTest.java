@@ -7,20 +7,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.modularlabs.data.DocJson;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
+import org.junit.jupiter.api.Test;
 
 /**
  * The body readers (SafeJson, and DocJson's object / document / documents readers built on it) over random and
@@ -66,37 +60,55 @@ class SafeJsonPropertyTest {
         return s.length() <= 120 ? s : s.substring(0, 120) + "…";
     }
 
-    @Property(tries = 300)
-    void generatedJsonIsAcceptedOrRefusedWithA4xx(@ForAll("json") String text) {
-        onlyAcceptedOrClientError(text);
+    @Test
+    void generatedJsonIsAcceptedOrRefusedWithA4xx() {
+        Gen.forAll(300, SafeJsonPropertyTest::json, SafeJsonPropertyTest::onlyAcceptedOrClientError);
     }
 
-    @Property(tries = 300)
-    void truncatedAndMutatedJsonIsAcceptedOrRefusedWithA4xx(@ForAll("json") String text, @ForAll @IntRange(min = 0, max = 10_000) int cut,
-            @ForAll("noise") String noise) {
-        int at = Math.min(cut, text.length());
-        onlyAcceptedOrClientError(text.substring(0, at));
-        onlyAcceptedOrClientError(text.substring(0, at) + noise + text.substring(at));
+    record Mutation(String text, int cut, String noise) {}
+
+    @Test
+    void truncatedAndMutatedJsonIsAcceptedOrRefusedWithA4xx() {
+        Gen.forAll(300, g -> new Mutation(json(g), g.between(0, 10_000), noise(g)), m -> {
+            int at = Math.min(m.cut(), m.text().length());
+            onlyAcceptedOrClientError(m.text().substring(0, at));
+            onlyAcceptedOrClientError(m.text().substring(0, at) + m.noise() + m.text().substring(at));
+        });
     }
 
-    @Property(tries = 100)
-    void deepNestingIsRefusedWithItsPath(@ForAll @IntRange(min = 101, max = 6000) int depth, @ForAll("opener") String open) {
-        String text = open.repeat(depth) + "1" + (open.startsWith("[") ? "]" : "}").repeat(depth);
-        for (Function<String, Object> reader : READERS) {
-            ProblemException e = assertThrows(ProblemException.class, () -> reader.apply(text));
-            assertEquals(400, e.status());
+    record Nesting(int depth, String opener) {}
+
+    @Test
+    void deepNestingIsRefusedWithItsPath() {
+        Gen.forAll(100, g -> new Nesting(g.between(101, 6000), g.of("[", "{\"a\":", "[{\"b\":", "{\"$and\":[")), n -> {
+            String open = n.opener();
+            String text = open.repeat(n.depth()) + "1" + (open.startsWith("[") ? "]" : "}").repeat(n.depth());
+            for (Function<String, Object> reader : READERS) {
+                ProblemException e = assertThrows(ProblemException.class, () -> reader.apply(text));
+                assertEquals(400, e.status());
+            }
+            onlyAcceptedOrClientError(open.repeat(n.depth())); // unterminated
+        });
+    }
+
+    record Bytes(byte[] bytes) {
+        @Override
+        public String toString() {
+            return "bytes " + HexFormat.of().formatHex(bytes);
         }
-        onlyAcceptedOrClientError(open.repeat(depth)); // unterminated
     }
 
-    @Property(tries = 200)
-    void randomBytesAsUtf8AreAcceptedOrRefusedWithA4xx(@ForAll byte[] bytes) {
-        // what a body reader gets from invalid UTF-8: replacement characters in a String
-        onlyAcceptedOrClientError(new String(bytes, StandardCharsets.UTF_8));
-        onlyAcceptedOrClientError("{\"k\":\"" + new String(bytes, StandardCharsets.ISO_8859_1) + "\"}");
+    @Test
+    void randomBytesAsUtf8AreAcceptedOrRefusedWithA4xx() {
+        Gen.forAll(200, g -> new Bytes(g.bytes(g.oneIn(4) ? 2000 : 64)), b -> {
+            byte[] bytes = b.bytes();
+            // what a body reader gets from invalid UTF-8: replacement characters in a String
+            onlyAcceptedOrClientError(new String(bytes, StandardCharsets.UTF_8));
+            onlyAcceptedOrClientError("{\"k\":\"" + new String(bytes, StandardCharsets.ISO_8859_1) + "\"}");
+        });
     }
 
-    @Example
+    @Test
     void nestingUpToTheLimitIsAccepted() {
         String ok = "{\"a\":".repeat(99) + "[1]" + "}".repeat(99); // 100 levels
         assertTrue(DocJson.parseObject(ok, "x").containsKey("a"));
@@ -105,7 +117,7 @@ class SafeJsonPropertyTest {
         assertTrue(e.errors().get(0).path().startsWith("$.a.a.a"), e.errors().toString());
     }
 
-    @Example
+    @Test
     void hostileNamesAreRefusedWithTheirPath() {
         ProblemException nul = assertThrows(ProblemException.class, () -> DocJson.parseDocuments("{\"x\":{\"a\\u0000b\":1}}"));
         assertEquals("$.x.a\\u0000b", nul.errors().get(0).path());
@@ -123,7 +135,7 @@ class SafeJsonPropertyTest {
         assertEquals(Map.of("a.b", new Document("$gt", 1)), DocJson.parseObject("{\"a.b\":{\"$gt\":1}}", "filter"));
     }
 
-    @Example
+    @Test
     void oneValueOnlyAndStrictSyntax() {
         assertThrows(ProblemException.class, () -> DocJson.parseObject("{\"a\":1}{\"b\":2}", "x"));
         assertThrows(ProblemException.class, () -> DocJson.parseObject("{a:1}", "x"));
@@ -133,48 +145,43 @@ class SafeJsonPropertyTest {
         assertTrue(d.get("_id") instanceof org.bson.types.ObjectId);
     }
 
-    @Provide
-    Arbitrary<String> opener() {
-        return Arbitraries.of("[", "{\"a\":", "[{\"b\":", "{\"$and\":[");
+    private static String noise(Gen g) {
+        return g.oneIn(2)
+                ? g.of("\u0000", "\\u0000", "\"", "\\", "{", "[", "]", "}", ",", ":", "\ud800", "\\ud800", "1e999999", "-", "$", ".",
+                        "NaN", "\uFFFD")
+                : g.string(5);
     }
 
-    @Provide
-    Arbitrary<String> noise() {
-        return Arbitraries.oneOf(Arbitraries.of("\u0000", "\\u0000", "\"", "\\", "{", "[", "]", "}", ",", ":", "\ud800", "\\ud800",
-                "1e999999", "-", "$", ".", "NaN", "\uFFFD"), Arbitraries.strings().ofMaxLength(5));
+    /** Random JSON text up to 6 levels, with hostile keys and values and runs of up to 300 nested levels. */
+    static String json(Gen g) {
+        return value(g, 6);
     }
 
-    @Provide
-    Arbitrary<String> json() {
-        return value(6);
+    private static String value(Gen g, int depth) {
+        int kind = depth == 0 ? 0 : g.weighted(3, 4, 2, 1);
+        return switch (kind) {
+            case 0 -> g.oneOf(
+                    () -> quote(g.string(20)),
+                    () -> String.valueOf(g.anyInt()),
+                    () -> String.valueOf(g.anyDouble()), // includes NaN and Infinity, which JSON does not allow
+                    () -> g.string(1, 400, Gen.DIGITS), // huge numbers, leading zeros
+                    () -> g.of("true", "false", "null", "{\"$oid\":\"5f0000000000000000000000\"}", "{\"$date\":\"bad\"}",
+                            "{\"$numberDecimal\":\"1e6145\"}", "{\"$regex\":\"(a+)+\",\"$options\":\"\"}", "{\"$foo\":1}"));
+            case 1 -> "{" + String.join(",", g.list(0, 4, () -> quote(key(g)) + ":" + value(g, depth - 1))) + "}";
+            case 2 -> "[" + String.join(",", g.list(0, 4, () -> value(g, depth - 1))) + "]";
+            default -> {
+                int n = g.between(1, 300);
+                String open = g.of("[", "{\"d\":");
+                yield open.repeat(n) + "0" + (open.equals("[") ? "]" : "}").repeat(n);
+            }
+        };
     }
 
-    private Arbitrary<String> value(int depth) {
-        Arbitrary<String> scalar = Arbitraries.oneOf(
-                Arbitraries.strings().ofMaxLength(20).map(SafeJsonPropertyTest::quote),
-                Arbitraries.integers().map(String::valueOf),
-                Arbitraries.doubles().map(String::valueOf),
-                Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(400), // huge numbers, leading zeros
-                Arbitraries.of("true", "false", "null", "{\"$oid\":\"5f0000000000000000000000\"}", "{\"$date\":\"bad\"}",
-                        "{\"$numberDecimal\":\"1e6145\"}", "{\"$regex\":\"(a+)+\",\"$options\":\"\"}", "{\"$foo\":1}"));
-        if (depth == 0) {
-            return scalar;
-        }
-        Arbitrary<String> inner = Arbitraries.lazy(() -> value(depth - 1));
-        Arbitrary<String> array = inner.list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]");
-        Arbitrary<String> object = Combinators.combine(key(), inner).as((k, v) -> quote(k) + ":" + v).list().ofMaxSize(4)
-                .map(l -> "{" + String.join(",", l) + "}");
-        Arbitrary<String> deep = Combinators.combine(Arbitraries.integers().between(1, 300), Arbitraries.of("[", "{\"d\":"))
-                .as((n, open) -> open.repeat(n) + "0" + (open.equals("[") ? "]" : "}").repeat(n));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, scalar), net.jqwik.api.Tuple.of(4, object), net.jqwik.api.Tuple.of(2, array),
-                net.jqwik.api.Tuple.of(1, deep));
-    }
-
-    private static Arbitrary<String> key() {
-        return Arbitraries.oneOf(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8),
-                Arbitraries.of("", "_id", "$set", "$where", "a.b", ".", "$", "a\u0000b", "\u0000", "k".repeat(2000), "\ud800"),
-                Arbitraries.strings().ofMaxLength(6));
+    private static String key(Gen g) {
+        return g.oneOf(
+                () -> g.string(1, 8, Gen.ALPHA),
+                () -> g.of("", "_id", "$set", "$where", "a.b", ".", "$", "a\u0000b", "\u0000", "k".repeat(2000), "\ud800"),
+                () -> g.string(6));
     }
 
     private static String quote(String s) {

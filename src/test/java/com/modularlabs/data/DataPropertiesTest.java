@@ -1,18 +1,15 @@
 package com.modularlabs.data;
 
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.Gen;
 import com.modularlabs.common.ProblemException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.function.Supplier;
 import org.bson.BsonRegularExpression;
 import org.bson.Document;
+import org.junit.jupiter.api.Test;
 
 /**
  * Random and hostile filters, updates and regexes: the validators and the update evaluator answer with a list of
@@ -27,20 +24,19 @@ class DataPropertiesTest {
 
     // ------------------------------------------------------------------ regexes
 
-    @Provide
-    Arbitrary<String> regexes() {
-        return Arbitraries.of(REGEX_TOKENS).list().ofMinSize(1).ofMaxSize(14).map(l -> String.join("", l));
+    /** 1 to 14 tokens, short patterns more often (most long random ones are not valid regex syntax). */
+    static String regex(Gen g) {
+        return String.join("", g.list(1, g.between(1, 14), () -> g.of(REGEX_TOKENS)));
     }
 
-    @Property(tries = 1000)
-    void regexVettingNeverThrows(@ForAll("regexes") String pattern, @ForAll("options") String options) {
-        GUARD.checkForStore(pattern, options);
-        GUARD.checkForEngine(pattern, options);
-    }
+    record Regex(String pattern, String options) {}
 
-    @Provide
-    Arbitrary<String> options() {
-        return Arbitraries.of("", "i", "m", "s", "x", "im", "q");
+    @Test
+    void regexVettingNeverThrows() {
+        Gen.forAll(1000, g -> new Regex(regex(g), g.of("", "i", "m", "s", "x", "im", "q")), r -> {
+            GUARD.checkForStore(r.pattern(), r.options());
+            GUARD.checkForEngine(r.pattern(), r.options());
+        });
     }
 
     /**
@@ -48,8 +44,12 @@ class DataPropertiesTest {
      * embedded store's engine): quadrupling the subject at most about quadruples the characters read, and nothing
      * recurses per character (StackOverflowError).
      */
-    @Property(tries = 400)
-    void patternsAcceptedForTheStoreAreLinearOnABacktrackingEngine(@ForAll("regexes") String pattern) {
+    @Test
+    void patternsAcceptedForTheStoreAreLinearOnABacktrackingEngine() {
+        Gen.forAll(2000, DataPropertiesTest::regex, DataPropertiesTest::linearIfAccepted);
+    }
+
+    private static void linearIfAccepted(String pattern) {
         if (GUARD.checkForStore(pattern, "") != null) {
             return;
         }
@@ -104,33 +104,49 @@ class DataPropertiesTest {
     static final String[] FILTER_KEYS = {"a", "b.c", "tags", "created_by", "$and", "$or", "$nor", "$where", "$expr", "$regex",
             "$options", "$in", "$nin", "$all", "$elemMatch", "$not", "$exists", "$size", "$type", "$gt", "$eq", "", "a..b", "$", "x\u0000"};
 
-    @Provide
-    Arbitrary<Object> values() {
-        Arbitrary<Object> leaf = Arbitraries.oneOf(Arbitraries.integers().map(i -> (Object) i), Arbitraries.strings().ofMaxLength(8).map(s -> (Object) s),
-                regexes().map(s -> (Object) s), Arbitraries.of(true, false).map(b -> (Object) b), Arbitraries.just(null),
-                regexes().map(s -> (Object) new BsonRegularExpression(s, "i")), Arbitraries.longs().map(l -> (Object) l),
-                Arbitraries.doubles().map(d -> (Object) d));
-        return Arbitraries.recursive(() -> leaf, this::container, 4);
+    /** A leaf one time in four below the top, otherwise a document or a list, down to depth levels. */
+    static Object value(Gen g, int depth) {
+        if (depth == 0 || g.oneIn(4)) {
+            return g.oneOf(() -> g.anyInt(), () -> g.string(8), () -> regex(g), () -> g.oneIn(2), () -> null,
+                    () -> new BsonRegularExpression(regex(g), "i"), () -> g.anyLong(), () -> g.anyDouble());
+        }
+        return container(g, depth);
     }
 
-    private Arbitrary<Object> container(Arbitrary<Object> inner) {
-        Arbitrary<Object> doc = Combinators.combine(Arbitraries.of(FILTER_KEYS).list().ofMaxSize(3), inner.list().ofSize(3)).as((ks, vs) -> {
-            Document d = new Document();
-            for (int i = 0; i < ks.size(); i++) {
-                d.put(ks.get(i), vs.get(i));
-            }
-            return (Object) d;
-        });
-        return Arbitraries.oneOf(doc, inner.list().ofMaxSize(3).map(l -> (Object) new ArrayList<>(l)));
+    private static Object container(Gen g, int depth) {
+        return g.oneIn(2) ? document(g, depth) : new ArrayList<>(g.list(0, 3, () -> value(g, depth - 1)));
     }
 
-    @Provide
-    Arbitrary<Document> filters() {
-        return values().filter(v -> v instanceof Document).map(v -> (Document) v);
+    /** Up to 3 fields, hostile operator and path names included. */
+    static Document document(Gen g, int depth) {
+        Document d = new Document();
+        for (String key : g.list(0, 3, () -> g.of(FILTER_KEYS))) {
+            d.put(key, value(g, depth - 1));
+        }
+        return d;
     }
 
-    @Property(tries = 1000)
-    void filterValidationNeverThrows(@ForAll("filters") Document filter) {
+    record Filter(Document filter) {
+        @Override
+        public String toString() {
+            return "filter " + json(filter);
+        }
+    }
+
+    static String json(Document d) {
+        try {
+            return d.toJson();
+        } catch (RuntimeException e) {
+            return d.toString();
+        }
+    }
+
+    @Test
+    void filterValidationNeverThrows() {
+        Gen.forAll(1000, g -> new Filter(document(g, 4)), f -> checkFilter(f.filter()));
+    }
+
+    private static void checkFilter(Document filter) {
         List<FieldError> errors = RULES.checkFilter(filter, AccessLevel.AUTHOR_FIELDS);
         for (FieldError e : errors) {
             if (!e.path().startsWith("$")) {
@@ -148,47 +164,47 @@ class DataPropertiesTest {
     static final String[] PATHS = {"a", "a.b", "x.$[]", "x.$[].0", "x.$[].99999", "x.3", "x.1000000", "x.$[].y", "tags", "n", "x.$", "x.$[i]",
             "x.0.0.0.0", "created_by", "a.2147483647", "x.$[].$[]"};
 
-    @Provide
-    Arbitrary<Document> updates() {
-        Arbitrary<Object> value = Arbitraries.oneOf(values(), Arbitraries.integers().between(-3, 3).map(i -> (Object) i),
-                values().list().ofMaxSize(4).map(l -> (Object) new Document("$each", new ArrayList<>(l)).append("$slice", 2)),
-                regexes().map(r -> (Object) new Document("$regex", r)));
-        Arbitrary<Document> fields = Combinators.combine(Arbitraries.of(PATHS).list().ofMinSize(1).ofMaxSize(3), value.list().ofSize(3))
-                .as((ps, vs) -> {
-                    Document d = new Document();
-                    for (int i = 0; i < ps.size(); i++) {
-                        d.put(ps.get(i), vs.get(i));
-                    }
-                    return d;
-                });
-        return Combinators.combine(Arbitraries.of(UPDATE_OPS).list().ofMinSize(1).ofMaxSize(3), fields.list().ofSize(3)).as((os, fs) -> {
-            Document u = new Document();
-            for (int i = 0; i < os.size(); i++) {
-                u.put(os.get(i), fs.get(i));
+    static Document update(Gen g) {
+        Supplier<Object> value = () -> g.oneOf(() -> value(g, 4), () -> g.between(-3, 3),
+                () -> new Document("$each", new ArrayList<>(g.list(0, 4, () -> value(g, 4)))).append("$slice", 2),
+                () -> new Document("$regex", regex(g)));
+        Document u = new Document();
+        for (String op : g.list(1, 3, () -> g.of(UPDATE_OPS))) {
+            Document fields = new Document();
+            for (String path : g.list(1, 3, () -> g.of(PATHS))) {
+                fields.put(path, value.get());
             }
-            return u;
-        });
+            u.put(op, fields);
+        }
+        return u;
     }
 
-    @Provide
-    Arbitrary<Document> documents() {
-        Arbitrary<List<Object>> arrays = Arbitraries.integers().between(0, 3000).map(n -> {
-            List<Object> x = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                x.add(new ArrayList<>());
-            }
-            return x;
-        });
-        return Combinators.combine(arrays, values(), Arbitraries.strings().withChars('a').ofMaxLength(60))
-                .as((x, a, tag) -> new Document("x", x).append("a", a).append("tags", new ArrayList<>(List.of(tag + "!"))).append("n", 1));
+    /** A stored document with up to 3000 empty arrays under x (fan-out for $[] paths) and a random a. */
+    static Document storedDocument(Gen g) {
+        List<Object> x = new ArrayList<>();
+        for (int i = g.between(0, 3000); i > 0; i--) {
+            x.add(new ArrayList<>());
+        }
+        return new Document("x", x).append("a", value(g, 4)).append("tags", new ArrayList<>(List.of(g.string(0, 60, "a") + "!"))).append("n", 1);
+    }
+
+    record UpdateCase(Document doc, Document update) {
+        @Override
+        public String toString() {
+            return "update " + json(update) + " on document " + json(doc);
+        }
     }
 
     /**
      * Whatever the update, evaluation (after the same validation as the resource) gives a document or a 400/413
      * problem, never another exception; and the thread never allocates much more than the cells budget allows.
      */
-    @Property(tries = 400)
-    void updatesApplyOrFailWithAProblemWithinTheirBudget(@ForAll("documents") Document doc, @ForAll("updates") Document update) {
+    @Test
+    void updatesApplyOrFailWithAProblemWithinTheirBudget() {
+        Gen.forAll(400, g -> new UpdateCase(storedDocument(g), update(g)), c -> applyWithinBudget(c.doc(), c.update()));
+    }
+
+    private static void applyWithinBudget(Document doc, Document update) {
         if (!RULES.checkUpdate(update).isEmpty()) {
             return;
         }
