@@ -44,7 +44,8 @@ import java.util.concurrent.Executors;
 public class BlackjackFunctions {
     static final String ISSUER = "modular-labs";
     static final String SLUG = "blackjack";
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    // HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every new connection
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
     static final SecureRandom RANDOM = new SecureRandom();
     static String engine;
 

@@ -82,7 +82,7 @@ class ServiceLevelTest {
         given().auth().oauth2(u[1]).contentType("application/json").body("{\"card\": \"K\"}")
                 .post("/experiments/t_fn/api/_functions/data").then().statusCode(200)
                 .body("write_status", equalTo(201)).body("written.card", equalTo("K"))
-                .body("written.created_by", equalTo(u[2])) // stamped as the calling user
+                .body("written.created_by", equalTo(u[0])) // stamped with the calling user's stable id
                 .body("read_status", equalTo(200)).body("read.items.card", hasItem("K"));
     }
 

@@ -159,7 +159,7 @@ class RealtimeTest {
             SseClient.Event e = c.next();
             assertEquals("insert", e.name(), "ben's insert and delete never reach ann");
             assertEquals(anns, data(e).getString("doc._id.$oid"));
-            assertEquals(ann[0], data(e).getString("doc.created_by"));
+            assertEquals(ann[2], data(e).getString("doc.created_by"), "stamped with the author's stable id, shown to the author");
             given().auth().oauth2(ann[1]).delete("/experiments/t_rt/api/notes/" + anns).then().statusCode(204);
             assertEquals("delete", c.next().name());
         }
