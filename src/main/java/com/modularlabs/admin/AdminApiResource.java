@@ -199,6 +199,53 @@ public class AdminApiResource {
         return installed(slug == null || slug.isEmpty() ? null : AdminService.requireSlug(slug), bundles.receive(body), true);
     }
 
+    /** New experiment from a name and a slug: a generated bundle installed like an upload; 409 if the slug exists. */
+    @POST
+    @Path("/experiments")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response create(NewExperiment.Request body) throws Exception {
+        NewExperiment.Request r = NewExperiment.check(body);
+        if (configs.findBySlug(r.slug()).await().atMost(Duration.ofSeconds(10)) != null) {
+            throw new ProblemException(409, "Conflict", "An experiment '" + r.slug() + "' exists already",
+                    List.of(new com.modularlabs.common.FieldError("$.slug", "already used")), null);
+        }
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("new-experiment", ".zip");
+        try {
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(tmp)) {
+                NewExperiment.writeZip(r, out);
+            }
+            Response res = installed(r.slug(), bundles.receive(tmp), false);
+            return Response.status(201).entity(res.getEntity()).type(MediaType.APPLICATION_JSON)
+                    .location(java.net.URI.create("/admin/experiments/" + r.slug())).build();
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** role → slugs of the experiments whose auth_policy.allowed_roles names it (normalized like the checks). */
+    @GET
+    @Path("/role-experiments")
+    public Uni<Map<String, List<String>>> roleExperiments() {
+        return configs.raw().find(com.mongodb.client.model.Filters.exists("auth_policy.allowed_roles.0"),
+                        new io.quarkus.mongodb.FindOptions().projection(com.mongodb.client.model.Projections.include("slug", "auth_policy.allowed_roles"))
+                                .limit(10_000).batchSize(1000)).collect().asList()
+                .map(docs -> {
+                    Map<String, List<String>> out = new java.util.TreeMap<>();
+                    for (Document d : docs) {
+                        if (d.get("auth_policy") instanceof Document p && p.get("allowed_roles") instanceof List<?> roles) {
+                            for (Object o : roles) {
+                                String role = o instanceof String s ? com.modularlabs.auth.Subjects.normalizeRole(s) : null;
+                                if (role != null) {
+                                    out.computeIfAbsent(role, k -> new java.util.ArrayList<>()).add(d.getString("slug"));
+                                }
+                            }
+                        }
+                    }
+                    return out;
+                });
+    }
+
     private Response installed(String slug, BundleService.Received zip, boolean withData) throws Exception {
         try {
             BundleService.Installed r = bundles.install(slug, zip, withData);

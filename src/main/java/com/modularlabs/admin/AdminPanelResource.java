@@ -44,6 +44,26 @@ public class AdminPanelResource {
     @Inject
     @Location("admin/experiment.html")
     Template experiment;
+    @Inject
+    @Location("admin/users.html")
+    Template users;
+    @Inject
+    @Location("admin/roles.html")
+    Template roles;
+
+    @GET
+    @Path("/users")
+    @Produces(MediaType.TEXT_HTML)
+    public Response users() {
+        return html(users.data("user", identity.getPrincipal().getName()).render());
+    }
+
+    @GET
+    @Path("/roles")
+    @Produces(MediaType.TEXT_HTML)
+    public Response roles() {
+        return html(roles.data("user", identity.getPrincipal().getName()).render());
+    }
 
     @GET
     @Produces(MediaType.TEXT_HTML)
