@@ -70,6 +70,8 @@ public class AdminApiResource {
     BundleConfig bundleConfig;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    com.modularlabs.audit.AuditLog audit;
     @ConfigProperty(name = "labs.limits.json-body-bytes", defaultValue = "1048576")
     int maxJson;
 
@@ -96,7 +98,10 @@ public class AdminApiResource {
     public Uni<Response> put(@PathParam("slug") String slug, @HeaderParam("If-Match") String ifMatch, String body) {
         AdminService.requireSlug(slug);
         Document manifest = parseObject(body);
-        return admin.replace(slug, ifMatch, manifest).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+        var note = audit.note();
+        return admin.get(slug).chain(before -> admin.replace(slug, ifMatch, manifest).invoke(after -> note.accept(
+                new com.modularlabs.audit.AuditLog.Note("experiments.manifest", slug, null, before.get("manifest"), after.get("manifest")))))
+                .map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
 
@@ -122,7 +127,10 @@ public class AdminApiResource {
     public Uni<Response> status(@PathParam("slug") String slug, String body) {
         AdminService.requireSlug(slug);
         Object status = parseObject(body).get("status");
-        return admin.setStatus(slug, status instanceof String s ? s : null).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+        var note = audit.note();
+        return admin.get(slug).chain(before -> admin.setStatus(slug, status instanceof String s ? s : null).invoke(after -> note.accept(
+                new com.modularlabs.audit.AuditLog.Note("experiments.status", slug, null, before.get("status"), after.get("status")))))
+                .map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
 
@@ -216,6 +224,7 @@ public class AdminApiResource {
                 NewExperiment.writeZip(r, out);
             }
             Response res = installed(r.slug(), bundles.receive(tmp), false);
+            audit.note().accept(new com.modularlabs.audit.AuditLog.Note("experiments.create", r.slug(), null, null, NewExperiment.manifest(r)));
             return Response.status(201).entity(res.getEntity()).type(MediaType.APPLICATION_JSON)
                     .location(java.net.URI.create("/admin/experiments/" + r.slug())).build();
         } finally {
@@ -249,6 +258,8 @@ public class AdminApiResource {
     private Response installed(String slug, BundleService.Received zip, boolean withData) throws Exception {
         try {
             BundleService.Installed r = bundles.install(slug, zip, withData);
+            audit.note().accept(new com.modularlabs.audit.AuditLog.Note(withData ? "import" : "experiments.upload", r.slug(), null, null,
+                    new Document("version", r.version()).append("sha256", r.sha256()).append("files", r.files())));
             Document out = new Document("slug", r.slug()).append("version", r.version()).append("sha256", r.sha256())
                     .append("size", r.size()).append("files", r.files()).append("documents", new Document(new java.util.LinkedHashMap<>(r.documents())));
             return Response.ok(out.toJson(JSON), MediaType.APPLICATION_JSON).header("ETag", "\"" + r.version() + "\"").build();

@@ -50,6 +50,16 @@ public class AdminPanelResource {
     @Inject
     @Location("admin/roles.html")
     Template roles;
+    @Inject
+    @Location("admin/audit.html")
+    Template audit;
+
+    @GET
+    @Path("/audit")
+    @Produces(MediaType.TEXT_HTML)
+    public Response audit() {
+        return html(audit.data("user", identity.getPrincipal().getName()).render());
+    }
 
     @GET
     @Path("/users")

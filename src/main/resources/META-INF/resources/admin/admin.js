@@ -416,6 +416,54 @@
     load();
   }
 
+  // ---- audit log ----
+  function audit() {
+    var form = document.getElementById('audit-filter');
+    var tbody = document.querySelector('#audit tbody');
+    var more = document.getElementById('audit-more');
+    var next = null;
+    var params = new URLSearchParams(window.location.search);
+    ['slug', 'actor', 'action'].forEach(function (k) { if (params.get(k)) { form.elements[k].value = params.get(k); } });
+
+    function short(v) {
+      if (v === undefined || v === null) { return ''; }
+      var s = typeof v === 'string' ? v : JSON.stringify(v);
+      return s.length > 300 ? s.slice(0, 300) + '…' : s;
+    }
+
+    function load(reset) {
+      var q = new URLSearchParams();
+      ['slug', 'actor', 'action'].forEach(function (k) { if (form.elements[k].value.trim()) { q.set(k, form.elements[k].value.trim()); } });
+      if (form.elements.since.value) { q.set('since', new Date(form.elements.since.value).toISOString()); }
+      if (!reset && next) { q.set('after', next); }
+      return api('GET', '/admin/api/audit?' + q.toString()).then(function (r) {
+        if (reset) { tbody.textContent = ''; }
+        r.data.items.forEach(function (a) {
+          var tr = el('tr', null, { 'data-action': a.action, 'data-slug': a.slug || '' });
+          tr.appendChild(el('td', dateOf(a.at)));
+          tr.appendChild(el('td', a.actor));
+          tr.appendChild(el('td', a.action, { 'class': 'action', title: a.method + ' ' + a.path }));
+          tr.appendChild(el('td', [a.slug, a.target].filter(Boolean).join(' · ')));
+          var change = el('td', null, { 'class': 'change' });
+          if (a.before !== undefined || a.after !== undefined) {
+            change.appendChild(el('code', short(a.before), { 'class': 'before' }));
+            change.appendChild(document.createTextNode(' → '));
+            change.appendChild(el('code', short(a.after), { 'class': 'after' }));
+          }
+          tr.appendChild(change);
+          tbody.appendChild(tr);
+        });
+        if (!tbody.children.length) { tbody.appendChild(el('tr')).appendChild(el('td', 'No entries match.', { colspan: '5' })); }
+        next = r.data.next;
+        more.hidden = !next;
+      }).catch(function (e) { say(problemText(e), true); });
+    }
+    form.addEventListener('submit', function (ev) { ev.preventDefault(); load(true); });
+    more.addEventListener('click', function () { load(false); });
+    load(true);
+  }
+
+  if (body.dataset.page === 'audit') { audit(); }
   if (body.dataset.page === 'users') { users(); }
   if (body.dataset.page === 'roles') { roles(); }
   if (body.dataset.page === 'dashboard') { dashboard(); }

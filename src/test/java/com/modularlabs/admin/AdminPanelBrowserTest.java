@@ -248,4 +248,51 @@ class AdminPanelBrowserTest {
         driver.get(url("/experiments/reaction_timer/"));
         assertEquals("Version two", driver.findElement(By.tagName("h1")).getText());
     }
+
+    @Test
+    void anActionInThePanelIsInTheAuditLogAndInTheExport() throws Exception {
+        logIn();
+        WebElement form = driver.findElement(By.id("create-form"));
+        form.findElement(By.name("name")).sendKeys("Audit Probe");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.urlContains("/admin/experiments/audit_probe"));
+        wait.until(d -> !d.findElement(By.id("version")).getText().isBlank());
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("status-select"))).selectByValue("inactive");
+        driver.findElement(By.id("status-save")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("message"), "Status: inactive"));
+
+        driver.findElement(By.cssSelector("main a[href^='/admin/audit?slug=']")).click();
+        wait.until(ExpectedConditions.urlContains("/admin/audit?slug=audit_probe"));
+        By status = By.cssSelector("#audit tr[data-action='experiments.status']");
+        wait.until(ExpectedConditions.presenceOfElementLocated(status));
+        WebElement row = driver.findElement(status);
+        assertTrue(row.getText().contains(adminEmail), row.getText());
+        assertEquals("active", row.findElement(By.cssSelector("code.before")).getText().replace("\"", ""));
+        assertEquals("inactive", row.findElement(By.cssSelector("code.after")).getText().replace("\"", ""));
+        assertTrue(driver.findElements(By.cssSelector("#audit tr[data-action='experiments.create']")).size() == 1, "creation recorded");
+        shot("admin-audit.png");
+
+        // the filter narrows: another actor has no entries
+        WebElement actor = driver.findElement(By.cssSelector("#audit-filter [name=actor]"));
+        actor.sendKeys("nobody@example.org");
+        driver.findElement(By.cssSelector("#audit-filter button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#audit tbody"), "No entries match."));
+
+        // the experiment's export carries its audit entries
+        String admin = token(adminEmail, adminPassword);
+        String id = given().auth().oauth2(admin).post("/admin/api/experiments/audit_probe/exports").then().statusCode(org.hamcrest.Matchers.lessThan(300))
+                .extract().path("id");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "done".equals(
+                given().auth().oauth2(admin).get("/admin/api/exports/" + id).then().extract().path("status")));
+        byte[] zip = given().auth().oauth2(admin).get("/admin/api/exports/" + id + "/download").then().statusCode(200).extract().asByteArray();
+        String audit = null;
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                if (e.getName().equals("audit.ndjson")) {
+                    audit = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        assertTrue(audit != null && audit.contains("experiments.status") && audit.contains("experiments.create"), String.valueOf(audit));
+    }
 }
