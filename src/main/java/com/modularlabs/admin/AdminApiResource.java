@@ -70,6 +70,8 @@ public class AdminApiResource {
     BundleConfig bundleConfig;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    com.modularlabs.audit.AuditLog audit;
     @ConfigProperty(name = "labs.limits.json-body-bytes", defaultValue = "1048576")
     int maxJson;
 
@@ -96,7 +98,10 @@ public class AdminApiResource {
     public Uni<Response> put(@PathParam("slug") String slug, @HeaderParam("If-Match") String ifMatch, String body) {
         AdminService.requireSlug(slug);
         Document manifest = parseObject(body);
-        return admin.replace(slug, ifMatch, manifest).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+        var note = audit.note();
+        return admin.get(slug).chain(before -> admin.replace(slug, ifMatch, manifest).invoke(after -> note.accept(
+                new com.modularlabs.audit.AuditLog.Note("experiments.manifest", slug, null, before.get("manifest"), after.get("manifest")))))
+                .map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
 
@@ -122,7 +127,10 @@ public class AdminApiResource {
     public Uni<Response> status(@PathParam("slug") String slug, String body) {
         AdminService.requireSlug(slug);
         Object status = parseObject(body).get("status");
-        return admin.setStatus(slug, status instanceof String s ? s : null).map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
+        var note = audit.note();
+        return admin.get(slug).chain(before -> admin.setStatus(slug, status instanceof String s ? s : null).invoke(after -> note.accept(
+                new com.modularlabs.audit.AuditLog.Note("experiments.status", slug, null, before.get("status"), after.get("status")))))
+                .map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
 
@@ -199,9 +207,59 @@ public class AdminApiResource {
         return installed(slug == null || slug.isEmpty() ? null : AdminService.requireSlug(slug), bundles.receive(body), true);
     }
 
+    /** New experiment from a name and a slug: a generated bundle installed like an upload; 409 if the slug exists. */
+    @POST
+    @Path("/experiments")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Response create(NewExperiment.Request body) throws Exception {
+        NewExperiment.Request r = NewExperiment.check(body);
+        if (configs.findBySlug(r.slug()).await().atMost(Duration.ofSeconds(10)) != null) {
+            throw new ProblemException(409, "Conflict", "An experiment '" + r.slug() + "' exists already",
+                    List.of(new com.modularlabs.common.FieldError("$.slug", "already used")), null);
+        }
+        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("new-experiment", ".zip");
+        try {
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(tmp)) {
+                NewExperiment.writeZip(r, out);
+            }
+            Response res = installed(r.slug(), bundles.receive(tmp), false);
+            audit.note().accept(new com.modularlabs.audit.AuditLog.Note("experiments.create", r.slug(), null, null, NewExperiment.manifest(r)));
+            return Response.status(201).entity(res.getEntity()).type(MediaType.APPLICATION_JSON)
+                    .location(java.net.URI.create("/admin/experiments/" + r.slug())).build();
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** role → slugs of the experiments whose auth_policy.allowed_roles names it (normalized like the checks). */
+    @GET
+    @Path("/role-experiments")
+    public Uni<Map<String, List<String>>> roleExperiments() {
+        return configs.raw().find(com.mongodb.client.model.Filters.exists("auth_policy.allowed_roles.0"),
+                        new io.quarkus.mongodb.FindOptions().projection(com.mongodb.client.model.Projections.include("slug", "auth_policy.allowed_roles"))
+                                .limit(10_000).batchSize(1000)).collect().asList()
+                .map(docs -> {
+                    Map<String, List<String>> out = new java.util.TreeMap<>();
+                    for (Document d : docs) {
+                        if (d.get("auth_policy") instanceof Document p && p.get("allowed_roles") instanceof List<?> roles) {
+                            for (Object o : roles) {
+                                String role = o instanceof String s ? com.modularlabs.auth.Subjects.normalizeRole(s) : null;
+                                if (role != null) {
+                                    out.computeIfAbsent(role, k -> new java.util.ArrayList<>()).add(d.getString("slug"));
+                                }
+                            }
+                        }
+                    }
+                    return out;
+                });
+    }
+
     private Response installed(String slug, BundleService.Received zip, boolean withData) throws Exception {
         try {
             BundleService.Installed r = bundles.install(slug, zip, withData);
+            audit.note().accept(new com.modularlabs.audit.AuditLog.Note(withData ? "import" : "experiments.upload", r.slug(), null, null,
+                    new Document("version", r.version()).append("sha256", r.sha256()).append("files", r.files())));
             Document out = new Document("slug", r.slug()).append("version", r.version()).append("sha256", r.sha256())
                     .append("size", r.size()).append("files", r.files()).append("documents", new Document(new java.util.LinkedHashMap<>(r.documents())));
             return Response.ok(out.toJson(JSON), MediaType.APPLICATION_JSON).header("ETag", "\"" + r.version() + "\"").build();

@@ -44,6 +44,36 @@ public class AdminPanelResource {
     @Inject
     @Location("admin/experiment.html")
     Template experiment;
+    @Inject
+    @Location("admin/users.html")
+    Template users;
+    @Inject
+    @Location("admin/roles.html")
+    Template roles;
+    @Inject
+    @Location("admin/audit.html")
+    Template audit;
+
+    @GET
+    @Path("/audit")
+    @Produces(MediaType.TEXT_HTML)
+    public Response audit() {
+        return html(audit.data("user", identity.getPrincipal().getName()).render());
+    }
+
+    @GET
+    @Path("/users")
+    @Produces(MediaType.TEXT_HTML)
+    public Response users() {
+        return html(users.data("user", identity.getPrincipal().getName()).render());
+    }
+
+    @GET
+    @Path("/roles")
+    @Produces(MediaType.TEXT_HTML)
+    public Response roles() {
+        return html(roles.data("user", identity.getPrincipal().getName()).render());
+    }
 
     @GET
     @Produces(MediaType.TEXT_HTML)

@@ -41,6 +41,8 @@ public class UserAdminResource {
     SecurityIdentity identity;
     @Inject
     Sessions sessions;
+    @Inject
+    com.modularlabs.audit.AuditLog audit;
 
     public record NewUser(String email, String password, List<String> roles) {
     }
@@ -84,6 +86,7 @@ public class UserAdminResource {
         Subjects.requirePassword(u.password(), "$.password");
         List<String> roles = u.roles() == null ? List.of() : u.roles().stream().map(Subjects::requireRole).distinct().toList();
         boolean admin = roles.contains(ExperimentAccess.ADMIN_ROLE);
+        audit.note().accept(new com.modularlabs.audit.AuditLog.Note("users.create", null, email, null, Map.of("email", email, "roles", roles)));
         return passwords.hash(u.password())
                 .chain(hash -> store.insertIfAbsent(email, hash, roles, admin))
                 .chain(created -> created ? cache.changed(UserStore.USERS, email).chain(() -> store.findForLogin(email))

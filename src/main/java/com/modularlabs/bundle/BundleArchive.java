@@ -95,8 +95,17 @@ public final class BundleArchive {
                             + " needs a folder of that name");
                 }
             }
+            // `zip -r x.zip folder/`: one top-level folder holding manifest.json is the bundle's root
+            String prefix = manifest == null ? singleFolder(files) : "";
+            if (manifest == null && prefix != null) {
+                for (ZipArchiveEntry e : files) {
+                    if (e.getName().equals(prefix + "manifest.json")) {
+                        manifest = e;
+                    }
+                }
+            }
             if (manifest == null) {
-                throw ProblemException.badRequest("The bundle has no manifest.json at its root");
+                throw ProblemException.badRequest("The bundle has no manifest.json at its root (nor in a single top-level folder)");
             }
             Files.createDirectories(target.getParent());
             Files.createDirectory(target);
@@ -105,7 +114,8 @@ public final class BundleArchive {
             List<String> names = new ArrayList<>();
             byte[] buf = new byte[64 * 1024];
             for (ZipArchiveEntry e : files) {
-                Path out = root.resolve(e.getName()).normalize();
+                String rel = e.getName().substring(prefix.length());
+                Path out = root.resolve(rel).normalize();
                 if (!out.startsWith(root) || out.equals(root)) {
                     throw ProblemException.badRequest("Entry escapes the bundle folder: " + e.getName());
                 }
@@ -134,10 +144,27 @@ public final class BundleArchive {
                 } catch (IOException | RuntimeException broken) {
                     throw ProblemException.badRequest("Entry " + e.getName() + " cannot be read: " + broken.getMessage());
                 }
-                names.add(e.getName());
+                names.add(rel);
             }
             return new Unpacked(readManifest(root.resolve("manifest.json")), List.copyOf(names), total);
         }
+    }
+
+    /** "name/" when every file lies under that one top-level folder, else null. */
+    private static String singleFolder(List<ZipArchiveEntry> files) {
+        String prefix = null;
+        for (ZipArchiveEntry e : files) {
+            int slash = e.getName().indexOf('/');
+            if (slash <= 0) {
+                return null;
+            }
+            String top = e.getName().substring(0, slash + 1);
+            if (prefix != null && !prefix.equals(top)) {
+                return null;
+            }
+            prefix = top;
+        }
+        return prefix;
     }
 
     /** Parses manifest.json (Extended JSON); it must be one JSON object. */

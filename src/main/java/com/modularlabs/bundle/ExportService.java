@@ -85,6 +85,8 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
     ExperimentRegistry registry;
     @Inject
     RootResolver roots;
+    @Inject
+    com.modularlabs.audit.AuditLog audit;
 
     private Counter bytesCounter;
     private Timer durationTimer;
@@ -328,6 +330,12 @@ public class ExportService implements com.modularlabs.registry.CoreIndexes.Contr
                     out.closeEntry();
                     sums.put(name, entry.finish());
                 }
+                out.putNextEntry(new ZipEntry("audit.ndjson")); // the admin actions on this experiment (labs_audit)
+                for (Document a : audit.forExport(slug, 10_000)) {
+                    entry.write((a.toJson(CANONICAL) + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                out.closeEntry();
+                sums.put("audit.ndjson", entry.finish());
                 out.putNextEntry(new ZipEntry("README.md"));
                 entry.write(readme(slug, colls).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();

@@ -41,6 +41,19 @@ public class ProblemMappers {
         return rb.build();
     }
 
+    /**
+     * Content negotiation for every problem response (mapped or returned by a resource): a browser (Accept names
+     * text/html above any JSON type) gets a small HTML page with the same status, title and detail; API clients
+     * keep application/problem+json.
+     */
+    @org.jboss.resteasy.reactive.server.ServerResponseFilter
+    public void htmlForBrowsers(jakarta.ws.rs.container.ContainerRequestContext req, jakarta.ws.rs.container.ContainerResponseContext res) {
+        if (res.getEntity() instanceof Problem p && ProblemPage.wantsHtml(req.getHeaderString("Accept"))) {
+            res.setEntity(ProblemPage.render(p), null, jakarta.ws.rs.core.MediaType.valueOf("text/html; charset=utf-8"));
+            res.getHeaders().putSingle("Content-Type", "text/html; charset=utf-8");
+        }
+    }
+
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         return toResponse(e, uri.getPath());

@@ -63,6 +63,21 @@
       });
     });
     uploadForm('import-form', function () { return '/admin/api/import'; });
+    var create = document.getElementById('create-form');
+    var nameInput = create.querySelector('[name=name]');
+    var slugInput = create.querySelector('[name=slug]');
+    var slugTouched = false;
+    slugInput.addEventListener('input', function () { slugTouched = true; });
+    nameInput.addEventListener('input', function () {
+      if (!slugTouched) { slugInput.value = nameInput.value.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 48); }
+    });
+    create.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var v = formValues(create);
+      api('POST', '/admin/api/experiments', { name: v.name, slug: v.slug }).then(function (r) {
+        window.location.href = '/admin/experiments/' + encodeURIComponent(r.data.slug);
+      }).catch(function (e) { say(problemText(e), true); });
+    });
   }
 
   function uploadForm(id, urlOf) {
@@ -232,6 +247,225 @@
     }
   }
 
+  function problemText(e) {
+    var extra = e.problem && e.problem.errors ? ': ' + e.problem.errors.map(function (x) { return x.path + ' ' + x.message; }).join('; ') : '';
+    return e.message + extra;
+  }
+
+  function button(text, onClick, cls) {
+    var b = el('button', text, { type: 'button' });
+    if (cls) { b.className = cls; }
+    b.addEventListener('click', function () {
+      b.disabled = true;
+      Promise.resolve(onClick()).catch(function (e) { say(problemText(e), true); }).then(function () { b.disabled = false; });
+    });
+    return b;
+  }
+
+  function formValues(form) {
+    var out = {};
+    new FormData(form).forEach(function (v, k) { out[k] = v; });
+    return out;
+  }
+
+  // ---- users ----
+  function users() {
+    var all = [];
+    var next = null;
+    var tbody = document.querySelector('#users tbody');
+    var search = document.getElementById('user-search');
+    var more = document.getElementById('user-more');
+
+    function load(reset) {
+      var url = '/admin/api/users?limit=200' + (!reset && next ? '&after=' + encodeURIComponent(next) : '');
+      return api('GET', url).then(function (r) {
+        all = reset ? r.data.items : all.concat(r.data.items);
+        next = r.data.next;
+        more.hidden = !next;
+        render();
+      }).catch(function (e) { say(problemText(e), true); });
+    }
+
+    function render() {
+      var q = search.value.trim().toLowerCase();
+      tbody.textContent = '';
+      all.filter(function (u) {
+        return !q || u.email.toLowerCase().indexOf(q) >= 0 || u.roles.some(function (r) { return r.toLowerCase().indexOf(q) >= 0; });
+      }).forEach(function (u) {
+        var tr = el('tr', null, { 'data-email': u.email, 'data-id': u.id });
+        tr.appendChild(el('td', u.email));
+        var roles = el('td', null, { 'class': 'roles' });
+        u.roles.forEach(function (r) {
+          var chip = el('span', r, { 'class': 'chip', 'data-role': r });
+          chip.appendChild(button('×', function () {
+            if (!window.confirm('Revoke ' + r + ' from ' + u.email + '? Their sessions end.')) { return null; }
+            return api('POST', '/admin/api/roles/revoke', { email: u.email, role: r }).then(function () { say('Revoked ' + r + ' from ' + u.email); return load(true); });
+          }, 'chip-x'));
+          roles.appendChild(chip);
+        });
+        var grant = el('input', null, { type: 'text', placeholder: 'role', 'aria-label': 'Role to grant to ' + u.email, 'class': 'grant-role' });
+        roles.appendChild(grant);
+        roles.appendChild(button('Grant', function () {
+          var role = grant.value.trim();
+          if (!role) { say('Type a role name first', true); return null; }
+          return api('POST', '/admin/api/roles/grants', { email: u.email, role: role }).then(function () { say('Granted ' + role + ' to ' + u.email); return load(true); });
+        }, 'grant'));
+        tr.appendChild(roles);
+        tr.appendChild(el('td', (u.disabled ? 'disabled' : 'active') + (u.email_verified ? '' : ' · unverified'), { 'class': u.disabled ? 'status-inactive' : 'status-active' }));
+        var acts = el('td', null, { 'class': 'actions' });
+        acts.appendChild(button(u.disabled ? 'Enable' : 'Disable', function () {
+          return api('POST', '/admin/api/users/' + encodeURIComponent(u.id) + (u.disabled ? '/enable' : '/disable')).then(function () {
+            say(u.email + (u.disabled ? ' enabled' : ' disabled')); return load(true);
+          });
+        }, 'toggle'));
+        acts.appendChild(button('Set password', function () {
+          var pw = window.prompt('New password for ' + u.email + ' (8+ characters). Their sessions end.');
+          if (!pw) { return null; }
+          return api('POST', '/admin/api/users/' + encodeURIComponent(u.id) + '/password', { password: pw }).then(function () { say('Password of ' + u.email + ' set'); });
+        }, 'password'));
+        acts.appendChild(button('Sessions', function () { return showSessions(u); }, 'sessions'));
+        acts.appendChild(button('Delete', function () {
+          if (!window.confirm('Delete ' + u.email + '? This cannot be undone.')) { return null; }
+          return api('DELETE', '/admin/api/users/' + encodeURIComponent(u.id)).then(function () { say('Deleted ' + u.email); return load(true); });
+        }, 'danger delete'));
+        tr.appendChild(acts);
+        tbody.appendChild(tr);
+      });
+      if (!tbody.children.length) { tbody.appendChild(el('tr')).appendChild(el('td', 'No users match.', { colspan: '4' })); }
+    }
+
+    function showSessions(u) {
+      var box = document.getElementById('user-detail');
+      document.getElementById('detail-email').textContent = u.email;
+      return api('GET', '/admin/api/users/' + encodeURIComponent(u.id) + '/sessions').then(function (r) {
+        var tb = document.getElementById('sessions');
+        tb.textContent = '';
+        r.data.forEach(function (s) {
+          var tr = el('tr');
+          [s.use || s.kind || '', dateOf(s.created_at), dateOf(s.expires_at)].forEach(function (v) { tr.appendChild(el('td', v)); });
+          var td = el('td');
+          td.appendChild(button('End', function () {
+            return api('DELETE', '/admin/api/users/' + encodeURIComponent(u.id) + '/sessions/' + encodeURIComponent(s.id)).then(function () { return showSessions(u); });
+          }));
+          tr.appendChild(td);
+          tb.appendChild(tr);
+        });
+        if (!r.data.length) { tb.appendChild(el('tr')).appendChild(el('td', 'No live sessions.', { colspan: '4' })); }
+        box.hidden = false;
+        document.getElementById('sessions-end-all').onclick = function () {
+          api('DELETE', '/admin/api/users/' + encodeURIComponent(u.id) + '/sessions').then(function (x) {
+            say('Ended ' + x.data.ended + ' sessions of ' + u.email); return showSessions(u);
+          }).catch(function (e) { say(problemText(e), true); });
+        };
+        box.scrollIntoView();
+      });
+    }
+
+    search.addEventListener('input', render);
+    more.addEventListener('click', function () { load(false); });
+    document.getElementById('user-create').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var v = formValues(ev.target);
+      var roles = (v.roles || '').split(',').map(function (r) { return r.trim(); }).filter(Boolean);
+      api('POST', '/admin/api/users', { email: v.email, password: v.password, roles: roles }).then(function () {
+        say('Created ' + v.email); ev.target.reset(); return load(true);
+      }).catch(function (e) { say(problemText(e), true); });
+    });
+    load(true);
+  }
+
+  // ---- roles ----
+  function roles() {
+    var tbody = document.querySelector('#roles tbody');
+    function load() {
+      return Promise.all([api('GET', '/admin/api/roles'), api('GET', '/admin/api/role-experiments')]).then(function (rs) {
+        var exps = rs[1].data;
+        var names = {};
+        rs[0].data.forEach(function (r) { names[r.role] = r.users; });
+        Object.keys(exps).forEach(function (r) { if (!names[r]) { names[r] = []; } });
+        tbody.textContent = '';
+        Object.keys(names).sort().forEach(function (role) {
+          var tr = el('tr', null, { 'data-role': role });
+          tr.appendChild(el('td', role));
+          var members = el('td');
+          names[role].forEach(function (email) {
+            var chip = el('span', email, { 'class': 'chip' });
+            chip.appendChild(button('×', function () {
+              if (!window.confirm('Revoke ' + role + ' from ' + email + '?')) { return null; }
+              return api('POST', '/admin/api/roles/revoke', { email: email, role: role }).then(function () { say('Revoked'); return load(); });
+            }, 'chip-x'));
+            members.appendChild(chip);
+          });
+          if (!names[role].length) { members.appendChild(el('span', 'nobody', { 'class': 'empty' })); }
+          tr.appendChild(members);
+          var td = el('td');
+          (exps[role] || []).forEach(function (slug) { td.appendChild(el('a', slug, { href: '/admin/experiments/' + slug, 'class': 'chip' })); });
+          tr.appendChild(td);
+          tbody.appendChild(tr);
+        });
+        if (!tbody.children.length) { tbody.appendChild(el('tr')).appendChild(el('td', 'No roles yet.', { colspan: '3' })); }
+      }).catch(function (e) { say(problemText(e), true); });
+    }
+    document.getElementById('role-grant').addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var v = formValues(ev.target);
+      api('POST', '/admin/api/roles/grants', { email: v.email, role: v.role }).then(function () {
+        say('Granted ' + v.role + ' to ' + v.email); ev.target.reset(); return load();
+      }).catch(function (e) { say(problemText(e), true); });
+    });
+    load();
+  }
+
+  // ---- audit log ----
+  function audit() {
+    var form = document.getElementById('audit-filter');
+    var tbody = document.querySelector('#audit tbody');
+    var more = document.getElementById('audit-more');
+    var next = null;
+    var params = new URLSearchParams(window.location.search);
+    ['slug', 'actor', 'action'].forEach(function (k) { if (params.get(k)) { form.elements[k].value = params.get(k); } });
+
+    function short(v) {
+      if (v === undefined || v === null) { return ''; }
+      var s = typeof v === 'string' ? v : JSON.stringify(v);
+      return s.length > 300 ? s.slice(0, 300) + '…' : s;
+    }
+
+    function load(reset) {
+      var q = new URLSearchParams();
+      ['slug', 'actor', 'action'].forEach(function (k) { if (form.elements[k].value.trim()) { q.set(k, form.elements[k].value.trim()); } });
+      if (form.elements.since.value) { q.set('since', new Date(form.elements.since.value).toISOString()); }
+      if (!reset && next) { q.set('after', next); }
+      return api('GET', '/admin/api/audit?' + q.toString()).then(function (r) {
+        if (reset) { tbody.textContent = ''; }
+        r.data.items.forEach(function (a) {
+          var tr = el('tr', null, { 'data-action': a.action, 'data-slug': a.slug || '' });
+          tr.appendChild(el('td', dateOf(a.at)));
+          tr.appendChild(el('td', a.actor));
+          tr.appendChild(el('td', a.action, { 'class': 'action', title: a.method + ' ' + a.path }));
+          tr.appendChild(el('td', [a.slug, a.target].filter(Boolean).join(' · ')));
+          var change = el('td', null, { 'class': 'change' });
+          if (a.before !== undefined || a.after !== undefined) {
+            change.appendChild(el('code', short(a.before), { 'class': 'before' }));
+            change.appendChild(document.createTextNode(' → '));
+            change.appendChild(el('code', short(a.after), { 'class': 'after' }));
+          }
+          tr.appendChild(change);
+          tbody.appendChild(tr);
+        });
+        if (!tbody.children.length) { tbody.appendChild(el('tr')).appendChild(el('td', 'No entries match.', { colspan: '5' })); }
+        next = r.data.next;
+        more.hidden = !next;
+      }).catch(function (e) { say(problemText(e), true); });
+    }
+    form.addEventListener('submit', function (ev) { ev.preventDefault(); load(true); });
+    more.addEventListener('click', function () { load(false); });
+    load(true);
+  }
+
+  if (body.dataset.page === 'audit') { audit(); }
+  if (body.dataset.page === 'users') { users(); }
+  if (body.dataset.page === 'roles') { roles(); }
   if (body.dataset.page === 'dashboard') { dashboard(); }
   if (body.dataset.page === 'experiment') { experiment(); }
 }());
