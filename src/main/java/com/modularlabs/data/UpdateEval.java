@@ -5,14 +5,12 @@ import com.modularlabs.common.ProblemException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Date;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import org.bson.BsonRegularExpression;
 import org.bson.Document;
 import org.bson.types.Decimal128;
-import org.bson.types.ObjectId;
 
 /**
  * Applies a PATCH update (the whitelisted operators {@code $set $unset $inc $push $pull $addToSet}, already checked
@@ -352,14 +350,14 @@ public final class UpdateEval {
 
     private Comparator<Object> sorter(Object spec, String path) {
         if (spec instanceof Number n) {
-            return n.intValue() < 0 ? (a, b) -> order(b, a) : UpdateEval::order;
+            return n.intValue() < 0 ? (a, b) -> BsonValues.compare(b, a) : BsonValues::compare;
         }
         if (spec instanceof Document d && !d.isEmpty()) {
             Comparator<Object> c = (a, b) -> 0;
             for (Map.Entry<String, Object> e : d.entrySet()) {
                 String f = e.getKey();
                 int dir = e.getValue() instanceof Number n && n.intValue() < 0 ? -1 : 1;
-                c = c.thenComparing((a, b) -> dir * order(field(a, f), field(b, f)));
+                c = c.thenComparing((a, b) -> dir * BsonValues.compare(field(a, f), field(b, f)));
             }
             return c;
         }
@@ -508,134 +506,14 @@ public final class UpdateEval {
         if (value instanceof List<?> l) {
             return l.stream().anyMatch(x -> anyCmp(x, a, p));
         }
-        Integer c = compareSameType(value, a);
-        return c != null && p.test(c);
+        return BsonValues.comparable(value, a) && p.test(BsonValues.compare(value, a));
     }
 
     // ------------------------------------------------------------------ values
 
-    /** {@link #same}, charging one step per compared node. */
+    /** {@link BsonValues#equal}, charging one step per compared node. */
     private boolean eq(Object a, Object b) {
-        steps(1, at);
-        if (a instanceof Document x && b instanceof Document y) {
-            if (x.size() != y.size()) {
-                return false;
-            }
-            var ix = x.entrySet().iterator();
-            var iy = y.entrySet().iterator();
-            while (ix.hasNext()) {
-                var ex = ix.next();
-                var ey = iy.next();
-                if (!ex.getKey().equals(ey.getKey()) || !eq(ex.getValue(), ey.getValue())) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (a instanceof List<?> x && b instanceof List<?> y) {
-            if (x.size() != y.size()) {
-                return false;
-            }
-            for (int i = 0; i < x.size(); i++) {
-                if (!eq(x.get(i), y.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return same(a, b);
-    }
-
-    /** BSON-style equality: numbers by value, documents and arrays element-wise. */
-    static boolean same(Object a, Object b) {
-        if (a instanceof Number x && b instanceof Number y) {
-            return dec(x).compareTo(dec(y)) == 0;
-        }
-        if (a instanceof Document x && b instanceof Document y) {
-            if (x.size() != y.size()) {
-                return false;
-            }
-            var ix = x.entrySet().iterator();
-            var iy = y.entrySet().iterator();
-            while (ix.hasNext()) {
-                var ex = ix.next();
-                var ey = iy.next();
-                if (!ex.getKey().equals(ey.getKey()) || !same(ex.getValue(), ey.getValue())) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (a instanceof List<?> x && b instanceof List<?> y) {
-            if (x.size() != y.size()) {
-                return false;
-            }
-            for (int i = 0; i < x.size(); i++) {
-                if (!same(x.get(i), y.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return a == null ? b == null : a.equals(b);
-    }
-
-    private static Integer compareSameType(Object a, Object b) {
-        if (a instanceof Number x && b instanceof Number y) {
-            return dec(x).compareTo(dec(y));
-        }
-        if (a instanceof String x && b instanceof String y) {
-            return x.compareTo(y);
-        }
-        if (a instanceof Date x && b instanceof Date y) {
-            return x.compareTo(y);
-        }
-        if (a instanceof ObjectId x && b instanceof ObjectId y) {
-            return x.compareTo(y);
-        }
-        if (a instanceof Boolean x && b instanceof Boolean y) {
-            return x.compareTo(y);
-        }
-        return null;
-    }
-
-    /** MongoDB's cross-type sort order (simplified): null, numbers, strings, objects, arrays, ObjectId, booleans, dates. */
-    static int order(Object a, Object b) {
-        int ra = rank(a);
-        int rb = rank(b);
-        if (ra != rb) {
-            return Integer.compare(ra, rb);
-        }
-        Integer c = compareSameType(a, b);
-        return c == null ? 0 : c;
-    }
-
-    private static int rank(Object v) {
-        if (v == null) {
-            return 1;
-        }
-        if (v instanceof Number) {
-            return 2;
-        }
-        if (v instanceof String) {
-            return 3;
-        }
-        if (v instanceof Document) {
-            return 4;
-        }
-        if (v instanceof List) {
-            return 5;
-        }
-        if (v instanceof ObjectId) {
-            return 7;
-        }
-        if (v instanceof Boolean) {
-            return 8;
-        }
-        if (v instanceof Date) {
-            return 9;
-        }
-        return 10;
+        return BsonValues.equal(a, b, () -> steps(1, at));
     }
 
     /** A copy of a value from the update, charging one cell per node before copying. */

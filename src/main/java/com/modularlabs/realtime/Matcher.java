@@ -3,7 +3,7 @@ package com.modularlabs.realtime;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import com.modularlabs.common.FieldError;
-import java.math.BigDecimal;
+import com.modularlabs.data.BsonValues;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
@@ -228,7 +228,7 @@ public final class Matcher {
             // {f: null} matches a missing field and an explicit null (also null inside an array)
             return expanded(vals).stream().anyMatch(v -> v == MISSING || v == null);
         }
-        return expanded(vals).stream().anyMatch(v -> v != MISSING && equal(v, arg));
+        return expanded(vals).stream().anyMatch(v -> v != MISSING && BsonValues.equal(v, arg));
     }
 
     private static boolean compare(List<Object> vals, String op, Object arg) {
@@ -236,10 +236,10 @@ public final class Matcher {
             return (op.equals("$gte") || op.equals("$lte")) && expanded(vals).stream().anyMatch(v -> v == MISSING || v == null);
         }
         for (Object v : expanded(vals)) {
-            if (v == MISSING || v == null || bracket(v) != bracket(arg) || bracket(v) == 0) {
+            if (v == MISSING || v == null || !BsonValues.comparable(v, arg)) {
                 continue;
             }
-            int c = cmp(v, arg);
+            int c = BsonValues.compare(v, arg);
             boolean ok = switch (op) {
                 case "$gt" -> c > 0;
                 case "$gte" -> c >= 0;
@@ -251,109 +251,6 @@ public final class Matcher {
             }
         }
         return false;
-    }
-
-    /** Comparable type brackets (0: not comparable with $gt and friends here). */
-    private static int bracket(Object v) {
-        if (v instanceof Number || v instanceof Decimal128) {
-            return 1;
-        }
-        if (v instanceof String) {
-            return 2;
-        }
-        if (v instanceof Date) {
-            return 3;
-        }
-        if (v instanceof ObjectId) {
-            return 4;
-        }
-        if (v instanceof Boolean) {
-            return 5;
-        }
-        return 0;
-    }
-
-    private static int cmp(Object a, Object b) {
-        if (a instanceof String x && b instanceof String y) {
-            return compareCodePoints(x, y);
-        }
-        if (a instanceof Date x && b instanceof Date y) {
-            return x.compareTo(y);
-        }
-        if (a instanceof ObjectId x && b instanceof ObjectId y) {
-            return x.compareTo(y);
-        }
-        if (a instanceof Boolean x && b instanceof Boolean y) {
-            return x.compareTo(y);
-        }
-        return decimal(a).compareTo(decimal(b));
-    }
-
-    /** MongoDB compares strings by UTF-8 bytes, which orders like code points (not like UTF-16 units). */
-    private static int compareCodePoints(String x, String y) {
-        int i = 0;
-        int j = 0;
-        while (i < x.length() && j < y.length()) {
-            int a = x.codePointAt(i);
-            int b = y.codePointAt(j);
-            if (a != b) {
-                return Integer.compare(a, b);
-            }
-            i += Character.charCount(a);
-            j += Character.charCount(b);
-        }
-        return Integer.compare(x.length() - i, y.length() - j);
-    }
-
-    private static BigDecimal decimal(Object n) {
-        if (n instanceof Decimal128 d) {
-            return d.isNaN() || d.isInfinite() ? BigDecimal.ZERO : d.bigDecimalValue();
-        }
-        if (n instanceof Double d) {
-            return d.isNaN() || d.isInfinite() ? BigDecimal.valueOf(d.isNaN() ? 0 : d > 0 ? Double.MAX_VALUE : -Double.MAX_VALUE)
-                    : BigDecimal.valueOf(d);
-        }
-        if (n instanceof Float f) {
-            return decimal(f.doubleValue());
-        }
-        return BigDecimal.valueOf(((Number) n).longValue());
-    }
-
-    /** BSON equality: numbers by value across types, documents field by field in order, arrays element by element. */
-    static boolean equal(Object a, Object b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        if (bracket(a) == 1 && bracket(b) == 1) {
-            return cmp(a, b) == 0;
-        }
-        if (a instanceof Document x && b instanceof Document y) {
-            if (x.size() != y.size()) {
-                return false;
-            }
-            var i = x.entrySet().iterator();
-            var j = y.entrySet().iterator();
-            while (i.hasNext()) {
-                var p = i.next();
-                var q = j.next();
-                if (!p.getKey().equals(q.getKey()) || !equal(p.getValue(), q.getValue())) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (a instanceof List<?> x && b instanceof List<?> y) {
-            if (x.size() != y.size()) {
-                return false;
-            }
-            for (int k = 0; k < x.size(); k++) {
-                if (!equal(x.get(k), y.get(k))) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        return a.equals(b);
     }
 
     private static boolean truthy(Object v) {
