@@ -121,6 +121,7 @@ public class RealtimeBench {
         for (int s = 0; s < total; s++) {
             target[s] = s % 2 == 0 ? -1 : rnd.nextInt(owners);
         }
+        long cpuBefore = cpuMillis(pid);
         long started = System.nanoTime();
         clock.scheduleAtFixedRate(() -> {
             int s = next.getAndIncrement();
@@ -158,6 +159,8 @@ public class RealtimeBench {
             }
         }
         long deliverySecs = Math.max(1, (System.nanoTime() - started) / 1_000_000_000L);
+        // the service's CPU time for the writes and their delivery: a cost per event that a loaded machine does not change much
+        long cpuUsed = cpuMillis(pid) - cpuBefore;
         clock.shutdownNow();
 
         List<Long> lat = new ArrayList<>(receipts.size());
@@ -176,9 +179,10 @@ public class RealtimeBench {
         double max = sorted.length == 0 ? -1 : sorted[sorted.length - 1] / 1e6;
         long lost = expectedTotal - receipts.size();
         double perSub = (heapIdle - heapBefore) / (double) subs / 1024.0;
-        System.out.printf("RESULT|%d|%d|%d|%d|%d|%d|%d|%.1f|%.1f|%.1f|%d|%.0f|%.1f|%d|%d|%d%n", owners, publics, ready.get(), total,
+        double cpuPerEvent = receipts.isEmpty() ? -1 : cpuUsed / (double) receipts.size();
+        System.out.printf("RESULT|%d|%d|%d|%d|%d|%d|%d|%.1f|%.1f|%.1f|%d|%.0f|%.1f|%d|%d|%d|%.4f|%d%n", owners, publics, ready.get(), total,
                 failed.get(), expectedTotal, receipts.size(), p50, p99, max, lost, receipts.size() / (double) deliverySecs, perSub,
-                heapBefore / 1024 / 1024, heapIdle / 1024 / 1024, early);
+                heapBefore / 1024 / 1024, heapIdle / 1024 / 1024, early, cpuPerEvent, cpuUsed);
         System.out.println("write phase " + writeSecs + " s; ended streams " + ended.get());
         System.exit(0);
     }
@@ -238,6 +242,13 @@ public class RealtimeBench {
             throw new IllegalStateException(path + ": HTTP " + res.statusCode() + " " + res.body());
         }
         return res.body();
+    }
+
+    /** CPU time (user + system) the service process has used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+    static long cpuMillis(String pid) throws Exception {
+        String stat = new String(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc", pid, "stat")), StandardCharsets.UTF_8);
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
     /** Used heap of the service after a full GC (jcmd), in bytes. */

@@ -33,7 +33,7 @@ LABS_EXPERIMENTS_DIR="$EXPS" start_app realtime MONGO_URI="$URI" LABS_DB_NAME=la
 MACHINE="$(nproc) cores $(uname -m), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
 echo "machine: $MACHINE; store: $STORE; $OWNERS owner + $PUBLIC public subscribers, $RATE writes/s for $SECONDS_ s"
 OUT=$(java -Xmx1g -cp "$(cat target/bench.cp)" bench/RealtimeBench.java "$APP_URL" "$OWNERS" "$PUBLIC" "$RATE" "$SECONDS_" "$APP_PID" | tee /dev/stderr)
-IFS='|' read -r _ o p rdy total failed expected got p50 p99 max lost eps perSub hb hi early <<<"$(grep '^RESULT|' <<<"$OUT")"
+IFS='|' read -r _ o p rdy total failed expected got p50 p99 max lost eps perSub hb hi early cpuEv cpuMs <<<"$(grep '^RESULT|' <<<"$OUT")"
 DROPS=$(metric 'labs_realtime_events_dropped_total')
 cp "$APP_DATA/app.log" "$RESULTS/realtime-app.log" 2>/dev/null || true
 cat > "$RESULTS/realtime.md" <<MD
@@ -54,5 +54,7 @@ Client: one JVM on the same machine (java.net.http, one SSE connection per subsc
 | events dropped by the server (slow consumers) | $DROPS |
 | heap per idle subscriber (KiB; used heap after GC, $hb MiB -> $hi MiB) | **$perSub** |
 | events that arrived before the writer saw its 201 (counted as 0 ms) | $early |
+| service CPU per event delivered (ms; $cpuMs ms user+system over the write and drain phase) | $cpuEv |
 MD
+echo "realtime: p50 $p50 ms, p99 $p99 ms, $eps events/s, lost $lost, heap per idle subscriber $perSub KiB, CPU per event $cpuEv ms"
 echo "wrote $RESULTS/realtime.md"

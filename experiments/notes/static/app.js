@@ -1,6 +1,6 @@
 // Notes front-end: talks to the engine only through /labs.js (the experiment comes from the page URL).
 // No inline handlers, no innerHTML: all text goes in through textContent.
-import { labs, toDate } from '/labs.js';
+import { labs, toDate, idOf } from '/labs.js';
 
   var NOTES = 'notes';
   var PAGE = 50;
@@ -59,7 +59,11 @@ import { labs, toDate } from '/labs.js';
 
   // ---- loading -----------------------------------------------------------
 
+  var loading = 0;
+  var changedWhileLoading = false;
+
   async function load(append) {
+    loading++;
     try {
       var items;
       var next = null;
@@ -83,6 +87,9 @@ import { labs, toDate } from '/labs.js';
       } else {
         setStatus('Could not load your notes: ' + e.message, true);
       }
+    } finally {
+      // a change that arrived while the list was being read may be missing from it: read again
+      if (--loading === 0 && changedWhileLoading) { changedWhileLoading = false; refreshSoon(); }
     }
   }
 
@@ -103,6 +110,60 @@ import { labs, toDate } from '/labs.js';
     view.tag = tag;
     view.q = null;
     return reload();
+  }
+
+  // ---- live updates ------------------------------------------------------
+
+  // Changes made in another tab or device arrive over the realtime stream (only this user's notes: the collection
+  // is owner-scoped). The full list is patched in place; a tag or search view reloads. While a note is being edited
+  // nothing is redrawn under the form; the view catches up when the edit ends.
+  var stale = false;
+  var reloadTimer = null;
+
+  function editing() {
+    return !!document.querySelector('#notes form.edit');
+  }
+
+  function refreshSoon() {
+    if (reloadTimer) { return; }
+    reloadTimer = setTimeout(function () { reloadTimer = null; reload(); }, 100);
+  }
+
+  function deferred() {
+    stale = true;
+    setStatus('Your notes changed elsewhere; the list updates when you finish editing.');
+  }
+
+  function redraw() {
+    if (editing()) { deferred(); return; }
+    stale = false;
+    render();
+  }
+
+  function onChange(ev) {
+    if (loading) { changedWhileLoading = true; }
+    if (ev.type === 'reset' || view.mode !== 'all') {
+      if (editing()) { deferred(); } else { refreshSoon(); }
+      return;
+    }
+    var at = view.items.findIndex(function (d) { return idOf(d) === ev.id; });
+    if (ev.type === 'delete') {
+      if (at >= 0) { view.items.splice(at, 1); }
+    } else if (at >= 0) {
+      view.items[at] = ev.doc;
+    } else if (ev.type === 'insert') {
+      view.items.unshift(ev.doc); // newest first, like the list's sort
+    }
+    redraw();
+  }
+
+  function live() {
+    labs.subscribe({ collection: NOTES }, onChange, {
+      onReady: function () { if (!editing()) { reload(); } },
+      onError: function (e) {
+        if (refused(e).status !== 401) { setStatus('Live updates stopped: ' + e.message, true); }
+      }
+    });
   }
 
   // ---- rendering ---------------------------------------------------------
@@ -224,7 +285,10 @@ import { labs, toDate } from '/labs.js';
     var save = el('button', null, 'Save');
     save.type = 'submit';
     row.appendChild(save);
-    row.appendChild(button('Cancel', null, function () { li.parentNode.replaceChild(renderNote(doc), li); }));
+    row.appendChild(button('Cancel', null, function () {
+      li.parentNode.replaceChild(renderNote(doc), li);
+      if (stale) { stale = false; reload(); }
+    }));
     form.appendChild(row);
 
     form.addEventListener('submit', async function (ev) {
@@ -325,5 +389,6 @@ import { labs, toDate } from '/labs.js';
     byId('search').addEventListener('submit', search);
     byId('clear-filter').addEventListener('click', showAll);
     byId('more').addEventListener('click', function () { load(true); });
-    reload();
+    // subscribe first and load when the stream is open (onReady), so no change falls between the load and the stream
+    live();
   });

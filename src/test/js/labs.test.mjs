@@ -133,3 +133,23 @@ test('a refused subscription reports a LabsError once and does not retry', async
   assert.equal(f.calls.length, 1);
   assert.match(decodeURIComponent(f.calls[0].url), /_realtime\?subscribe=\[\{"id":"s1","collection":"secret"\}\]/);
 });
+
+test('a reset of one subscription reaches only its handler; a reset of the whole stream reaches every one', async () => {
+  const text = 'event: ready\ndata: {"subscriptions":["s1","s2"],"resumed":false}\n\n'
+    + 'id: 5\nevent: reset\ndata: {"sub":"s2","collection":"b","reason":"changed outside the data API"}\n\n'
+    + 'id: 6\nevent: reset\ndata: {"reason":"outside the retention window"}\n\n'
+    + 'event: end\ndata: {"reason":"forbidden","status":403,"detail":"x"}\n\n';
+  let calls = 0;
+  const f = async () => { calls++; return { ok: true, status: 200, body: new Response(text).body }; };
+  const labs = createLabs({ slug: 'exp', fetch: f });
+  const seen = [];
+  const ended = [];
+  await new Promise((resolve) => {
+    const onError = (e) => { ended.push(e.status); if (ended.length === 2) resolve(); };
+    labs.subscribe('a', (ev) => seen.push('a:' + ev.type), { onError });
+    labs.subscribe('b', (ev) => seen.push('b:' + ev.type), { onError });
+  });
+  assert.deepEqual(seen, ['b:reset', 'a:reset', 'b:reset']);
+  assert.deepEqual(ended, [403, 403]);
+  assert.equal(calls, 1, 'one connection for both subscriptions');
+});

@@ -320,7 +320,8 @@ function realtime(api, getToken, doFetch) {
         return true;
       }
       case 'reset':
-        for (const s of subs.values()) s.handler({ type: 'reset' });
+        // one subscription's collection changed outside the data API, or (no sub) the stream missed changes
+        for (const [id, s] of subs) if (!data.sub || data.sub === id) s.handler({ type: 'reset' });
         return true;
       case 'end':
         if (!retryable(data.status)) { fail(new LabsError(data.status, { title: data.reason, detail: data.detail })); return false; }

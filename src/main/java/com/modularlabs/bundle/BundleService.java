@@ -77,6 +77,8 @@ public class BundleService {
     ChangeFeed feed;
     @Inject
     MongoClient mongo;
+    @Inject
+    com.modularlabs.store.ChangeLog events;
     @ConfigProperty(name = "quarkus.mongodb.database")
     String dbName;
 
@@ -184,6 +186,7 @@ public class BundleService {
             }
             registry.reload(slug).await().atMost(Duration.ofSeconds(60));
             feed.touch(ExperimentConfigRepository.COLLECTION, slug).await().atMost(Duration.ofSeconds(10));
+            events.reset(slug, data.keySet()).await().atMost(Duration.ofSeconds(10)); // realtime subscribers reload
             LOG.infof("Installed bundle %s for %s (version %d, %d files, %d bytes)", zip.sha256(), slug, version, u.files().size(), zip.size());
             return new Installed(slug, version, zip.sha256(), zip.size(), u.files().size(), counts);
         } finally {

@@ -83,7 +83,13 @@ public class Realtime {
 
     private final AtomicLong ids = new AtomicLong();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final Map<String, Set<Connection>> byCollection = new ConcurrentHashMap<>();
+    /** Who reads a collection: subscriptions that see every document, and owner-scoped ones by owner (id and e-mail). */
+    private static final class Readers {
+        final Set<Connection> all = ConcurrentHashMap.newKeySet();
+        final Map<String, Set<Connection>> byOwner = new ConcurrentHashMap<>();
+    }
+
+    private final Map<String, Readers> byCollection = new ConcurrentHashMap<>();
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> perExperiment = new ConcurrentHashMap<>();
@@ -186,7 +192,18 @@ public class Realtime {
     private void register(Connection c) {
         connections.add(c);
         for (Subscription s : c.subscriptions) {
-            byCollection.computeIfAbsent(s.key(), k -> ConcurrentHashMap.newKeySet()).add(c);
+            Readers r = byCollection.computeIfAbsent(s.key(), k -> new Readers());
+            if (s.ownerOnly() == null) {
+                r.all.add(c);
+            } else {
+                for (String owner : owners(s)) {
+                    r.byOwner.compute(owner, (k, set) -> {
+                        Set<Connection> out = set == null ? ConcurrentHashMap.newKeySet() : set;
+                        out.add(c);
+                        return out;
+                    });
+                }
+            }
         }
         if (c.user != null) {
             perUser.merge(c.user, 1, Integer::sum);
@@ -362,13 +379,33 @@ public class Realtime {
 
     // ---------------------------------------------------------------- delivery
 
+    /** The values of created_by that an owner-scoped subscription reads (its id, and the e-mail of g.nome's stamps). */
+    private static List<String> owners(Subscription s) {
+        AccessLevel.Owner o = s.ownerOnly();
+        return o.email() == null || o.email().equals(o.id()) ? List.of(o.id()) : List.of(o.id(), o.email());
+    }
+
+    /**
+     * One entry to the connections that may see it: those reading the whole collection, and the owner-scoped ones
+     * of the entry's owner only (a reset goes to all of them); no work per other subscriber.
+     */
     private void dispatch(ChangeLog.Entry e) {
         synchronized (order) {
-            Set<Connection> targets = byCollection.get(Subscription.key(e.slug(), e.coll()));
-            if (targets != null) {
+            Readers r = byCollection.get(Subscription.key(e.slug(), e.coll()));
+            if (r != null) {
                 Map<String, String> json = new HashMap<>();
-                for (Connection c : targets) {
+                for (Connection c : r.all) {
                     c.accept(e, json);
+                }
+                if (ChangeLog.RESET.equals(e.op())) {
+                    r.byOwner.values().forEach(set -> set.forEach(c -> c.accept(e, json)));
+                } else if (e.owner() != null) {
+                    Set<Connection> mine = r.byOwner.get(e.owner());
+                    if (mine != null) {
+                        for (Connection c : mine) {
+                            c.accept(e, json);
+                        }
+                    }
                 }
             }
             if (!e.late()) {
@@ -402,9 +439,20 @@ public class Realtime {
             return;
         }
         for (Subscription s : c.subscriptions) {
-            Set<Connection> set = byCollection.get(s.key());
-            if (set != null) {
-                set.remove(c);
+            Readers r = byCollection.get(s.key());
+            if (r == null) {
+                continue;
+            }
+            if (s.ownerOnly() == null) {
+                r.all.remove(c);
+            } else {
+                // an owner's set goes away with its last connection: no map growing with every user ever seen
+                for (String owner : owners(s)) {
+                    r.byOwner.computeIfPresent(owner, (k, set) -> {
+                        set.remove(c);
+                        return set.isEmpty() ? null : set;
+                    });
+                }
             }
         }
         // entries go away at zero: no map growing with every user or address ever seen

@@ -41,6 +41,9 @@ record Subscription(String id, String scope, String collection, AccessLevel.Owne
             return null;
         }
         String head = "{\"sub\":" + quote(id) + ",\"collection\":" + quote(collection);
+        if (ChangeLog.RESET.equals(e.op())) {
+            return new Event("reset", head + ",\"reason\":\"The collection was changed outside the data API (an import); reload\"}");
+        }
         if ("delete".equals(e.op()) || e.doc() == null) {
             return new Event("delete", head + ",\"id\":" + idJson(e.id()) + "}");
         }
@@ -49,7 +52,13 @@ record Subscription(String id, String scope, String collection, AccessLevel.Owne
             return "update".equals(e.op()) ? new Event("delete", head + ",\"id\":" + idJson(e.id()) + ",\"unmatched\":true}") : null;
         }
         boolean hideAuthor = viewer == null ? false : !viewer.wrote(e.owner());
-        String doc = jsonCache.computeIfAbsent(fields.key() + (hideAuthor ? "\u0000anon" : ""), k -> {
+        // the whole event per (subscription id, fields, author shown): the 200 public subscribers of a write share one
+        String key = "e\u0000" + id + "\u0000" + fields.key() + (hideAuthor ? "\u0000anon" : "");
+        String cached = jsonCache.get(key);
+        if (cached != null) {
+            return new Event(e.op(), cached);
+        }
+        String doc = jsonCache.computeIfAbsent("d\u0000" + fields.key() + (hideAuthor ? "\u0000anon" : ""), k -> {
             Document shown = fields.apply(e.doc());
             if (hideAuthor) {
                 shown = new Document(shown);
@@ -57,7 +66,9 @@ record Subscription(String id, String scope, String collection, AccessLevel.Owne
             }
             return DocJson.toJson(shown);
         });
-        return new Event(e.op(), head + ",\"doc\":" + doc + "}");
+        String json = head + ",\"doc\":" + doc + "}";
+        jsonCache.put(key, json);
+        return new Event(e.op(), json);
     }
 
     private static String idJson(Object id) {

@@ -235,6 +235,67 @@ class RealtimeTest {
     }
 
     @Test
+    void concurrentWritesArriveOnceEachInIdOrder() throws Exception {
+        // grouped appends, the in-process fast path and the poll all deliver these: none lost, none twice, ids ascending
+        String tag = UUID.randomUUID().toString();
+        int n = 60;
+        try (SseClient c = open("t_rt", "[{\"collection\":\"items\",\"filter\":{\"tag\":\"" + tag + "\"},\"fields\":\"n\"}]", null)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+            try {
+                List<java.util.concurrent.Future<String>> done = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    done.add(pool.submit(() -> insert("t_rt", "items", "{\"tag\":\"" + tag + "\",\"n\":" + k + "}", null)));
+                }
+                for (var f : done) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            long last = -1;
+            for (int i = 0; i < n; i++) {
+                SseClient.Event e = c.next();
+                assertEquals("insert", e.name(), e::toString);
+                assertTrue(seen.add(data(e).getInt("doc.n")), () -> "delivered twice: " + e);
+                long id = Long.parseLong(e.id());
+                assertTrue(id > last, "ids ascend: " + last + " then " + id);
+                last = id;
+            }
+            assertEquals(n, seen.size());
+            // nothing else follows: the next event is the one written now
+            insert("t_rt", "items", "{\"tag\":\"" + tag + "\",\"n\":-1}", null);
+            assertEquals(-1, data(c.next()).getInt("doc.n"));
+        }
+    }
+
+    @Test
+    void anImportWithDataTellsSubscribersOfThoseCollectionsToReload() throws Exception {
+        String slug = "t_rt_import";
+        String manifest = "{\"name\": \"Imported\", \"slug\": \"" + slug + "\", \"status\": \"active\", \"collections\": {"
+                + "\"items\": {\"read\": \"public\", \"create\": \"public\"}, \"other\": {\"read\": \"public\", \"create\": \"public\"}}}";
+        String admin = token(ADMIN, ADMIN_PW);
+        java.util.function.Function<com.modularlabs.bundle.Zips, Integer> importZip = z -> given().auth().oauth2(admin)
+                .contentType("application/zip").body(z.bytes()).post("/admin/api/import").then().extract().statusCode();
+        assertEquals(200, importZip.apply(new com.modularlabs.bundle.Zips().add("manifest.json", manifest).add("static/index.html", "i")));
+        try (SseClient c = open(slug, "[{\"id\":\"it\",\"collection\":\"items\"},{\"id\":\"ot\",\"collection\":\"other\"}]", null)) {
+            assertEquals(200, importZip.apply(new com.modularlabs.bundle.Zips().add("manifest.json", manifest).add("static/index.html", "i")
+                    .add("data/items.ndjson", "{\"_id\": \"imported\"}\n")));
+            SseClient.Event e = c.next();
+            assertEquals("reset", e.name(), e::toString);
+            assertEquals("it", data(e).getString("sub"));
+            assertEquals("items", data(e).getString("collection"));
+            assertTrue(Long.parseLong(e.id()) > 0, "a reset has an id like any event (resume continues after it)");
+            // "other" had no data file: no reset for it; the next event is the insert made now
+            insert(slug, "other", "{\"n\":1}", null);
+            SseClient.Event next = c.next();
+            assertEquals("insert", next.name(), next::toString);
+            assertEquals("ot", data(next).getString("sub"));
+        }
+    }
+
+    @Test
     void resumesFromLastEventIdWithoutLoss() throws Exception {
         String tag = UUID.randomUUID().toString();
         String sub = "[{\"collection\":\"items\",\"filter\":{\"tag\":\"" + tag + "\"}}]";
