@@ -347,9 +347,14 @@
     var search = document.getElementById('user-search');
     var more = document.getElementById('user-more');
 
+    var searchTimer = null;
+    var loaded = 0;
     function load(reset) {
-      var url = '/admin/api/users?limit=200' + (!reset && next ? '&after=' + encodeURIComponent(next) : '');
+      var q = search.value.trim();
+      var url = '/admin/api/users?limit=50' + (q ? '&q=' + encodeURIComponent(q) : '') + (!reset && next ? '&after=' + encodeURIComponent(next) : '');
+      var mine = ++loaded;
       return api('GET', url).then(function (r) {
+        if (mine !== loaded) { return; } // an answer to an older search text
         all = reset ? r.data.items : all.concat(r.data.items);
         next = r.data.next;
         more.hidden = !next;
@@ -358,11 +363,9 @@
     }
 
     function render() {
-      var q = search.value.trim().toLowerCase();
       tbody.textContent = '';
-      all.filter(function (u) {
-        return !q || u.email.toLowerCase().indexOf(q) >= 0 || u.roles.some(function (r) { return r.toLowerCase().indexOf(q) >= 0; });
-      }).forEach(function (u) {
+      tbody.setAttribute('data-query', search.value.trim());
+      all.forEach(function (u) {
         var tr = el('tr', null, { 'data-email': u.email, 'data-id': u.id });
         tr.appendChild(el('td', u.email));
         var roles = el('td', null, { 'class': 'roles' });
@@ -432,7 +435,11 @@
       });
     }
 
-    search.addEventListener('input', render);
+    // the server searches (e-mail substring or exact role) over all users; typing waits for a pause
+    search.addEventListener('input', function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () { load(true); }, 250);
+    });
     more.addEventListener('click', function () { load(false); });
     document.getElementById('user-create').addEventListener('submit', function (ev) {
       ev.preventDefault();
