@@ -34,6 +34,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
@@ -70,6 +71,10 @@ public class AdminApiResource {
     BundleConfig bundleConfig;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    ActivitySampler activity;
+    @Inject
+    AdminConfig adminConfig;
     @Inject
     com.modularlabs.audit.AuditLog audit;
     @ConfigProperty(name = "labs.limits.json-body-bytes", defaultValue = "1048576")
@@ -153,6 +158,23 @@ public class AdminApiResource {
             m.put("error", s.error());
             return m;
         }).toList();
+    }
+
+    /** Requests, errors, p95, data and function calls, subscribers: totals since start, samples of the last hour. */
+    @GET
+    @Path("/experiments/{slug}/activity")
+    public Response activity(@PathParam("slug") String slug) {
+        AdminService.requireSlug(slug);
+        if (registry.snapshot().find(slug).isEmpty()) {
+            throw ProblemException.notFound("No experiment '" + slug + "'");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("slug", slug);
+        out.put("interval_seconds", adminConfig.activity().interval().toSeconds());
+        out.put("totals", activity.totals(slug));
+        out.put("samples", activity.samples(slug));
+        out.put("current", activity.current(slug));
+        return Response.ok(out).header("Cache-Control", "no-store").build();
     }
 
     @GET

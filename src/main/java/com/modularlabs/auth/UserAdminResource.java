@@ -31,6 +31,7 @@ import org.bson.Document;
 @RolesAllowed(Subjects.ADMIN_ROLE)
 @Produces(MediaType.APPLICATION_JSON)
 public class UserAdminResource {
+    static final int MAX_SEARCH = 100;
     @Inject
     UserStore store;
     @Inject
@@ -63,12 +64,19 @@ public class UserAdminResource {
     }
 
     @GET
-    public Uni<Map<String, Object>> list(@QueryParam("limit") Integer limit, @QueryParam("after") String after) {
+    public Uni<Map<String, Object>> list(@QueryParam("limit") Integer limit, @QueryParam("after") String after, @QueryParam("q") String q) {
         int n = limit == null ? 100 : limit;
         if (n < 1 || n > 500) {
             throw ProblemException.badRequest("limit must be between 1 and 500");
         }
-        return store.list(after, n).map(docs -> {
+        String search = q == null ? null : q.strip();
+        if (search != null && search.length() > MAX_SEARCH) {
+            throw ProblemException.badRequest("q (the search text) is limited to " + MAX_SEARCH + " characters");
+        }
+        if (search != null && search.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw ProblemException.badRequest("q (the search text) must not contain control characters");
+        }
+        return store.list(after, n, search).map(docs -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("items", docs.stream().map(UserAdminResource::view).toList());
             out.put("next", docs.size() == n ? UserStore.idString(docs.get(docs.size() - 1).get("_id")) : null);

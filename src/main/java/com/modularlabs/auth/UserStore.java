@@ -183,9 +183,37 @@ public class UserStore implements IndexContributor {
     }
 
     public Uni<List<Document>> list(String after, int limit) {
-        Bson filter = after == null ? new Document() : Filters.gt("_id", idValue(after));
-        return users().find(filter, new io.quarkus.mongodb.FindOptions().projection(LIST_FIELDS).sort(Sorts.ascending("_id")).limit(limit))
-                .collect().asList();
+        return list(after, limit, null);
+    }
+
+    /**
+     * A keyset page of users, optionally those whose e-mail contains {@code q} (any case) or who hold the role
+     * {@code q}. The text is matched literally: every character that is not a letter or digit is escaped, so the
+     * pattern is a plain substring search (no client-supplied regex, no backtracking).
+     */
+    public Uni<List<Document>> list(String after, int limit, String q) {
+        List<Bson> and = new java.util.ArrayList<>();
+        if (after != null) {
+            and.add(Filters.gt("_id", idValue(after)));
+        }
+        if (q != null && !q.isEmpty()) {
+            and.add(Filters.or(Filters.regex("email", literalPattern(q), "i"), Filters.eq("roles", q)));
+        }
+        Bson filter = and.isEmpty() ? new Document() : and.size() == 1 ? and.get(0) : Filters.and(and);
+        return users().find(filter, new io.quarkus.mongodb.FindOptions().projection(LIST_FIELDS).sort(Sorts.ascending("_id"))
+                .limit(limit).batchSize(limit)).collect().asList();
+    }
+
+    /** {@code text} as a regex matching itself (backslash before every non-alphanumeric; same in PCRE and Java). */
+    static String literalPattern(String text) {
+        StringBuilder b = new StringBuilder(text.length() * 2);
+        text.codePoints().forEach(c -> {
+            if (c < 128 && !Character.isLetterOrDigit(c)) {
+                b.append('\\');
+            }
+            b.appendCodePoint(c);
+        });
+        return b.toString();
     }
 
     /** Deletes the user's casbin "g" rows whose role reads as {@code role} (any case, with or without "role:"). */

@@ -160,6 +160,9 @@
       });
       loadIndexes();
       setInterval(loadIndexes, 15000);
+      loadActivity();
+      setInterval(loadActivity, 10000);
+      loadTriggerFailures();
       loadFiles();
       loadHistory();
       document.getElementById('export-start').addEventListener('click', startExport);
@@ -177,6 +180,74 @@
         });
         if (!r.data.length) { tb.appendChild(el('tr')).appendChild(el('td', 'No managed indexes.', { colspan: '5' })); }
       }).catch(function () { /* shown on the next poll */ });
+    }
+
+    function loadActivity() {
+      api('GET', base + '/activity').then(function (r) {
+        var t = r.data.totals;
+        document.getElementById('act-requests').textContent = t.requests;
+        document.getElementById('act-errors').textContent = t.errors + (t.server_errors ? ' (' + t.server_errors + ' server)' : '');
+        document.getElementById('act-p95').textContent = t.requests ? t.p95_millis + ' ms' : '–';
+        document.getElementById('act-data').textContent = t.data_calls;
+        document.getElementById('act-subscribers').textContent = t.subscribers;
+        document.getElementById('act-functions').textContent = t.function_calls;
+        var iv = r.data.interval_seconds;
+        document.getElementById('activity-interval').textContent = iv === 60 ? 'minute' : iv + ' s';
+        drawChart(document.getElementById('activity-chart'), r.data.samples.concat([r.data.current]));
+      }).catch(function () { /* shown on the next poll */ });
+    }
+
+    // inline SVG (no chart library): requests as a blue line over filled area, errors as red bars
+    function drawChart(box, samples) {
+      var NS = 'http://www.w3.org/2000/svg';
+      var W = 600, H = 120, P = 4;
+      function svgEl(tag, attrs) {
+        var e = document.createElementNS(NS, tag);
+        Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+        return e;
+      }
+      var max = 1;
+      samples.forEach(function (s) { max = Math.max(max, s.requests, s.errors); });
+      var n = Math.max(samples.length, 2);
+      function x(i) { return P + i * (W - 2 * P) / (n - 1); }
+      function y(v) { return H - P - v * (H - 2 * P) / max; }
+      var svg = svgEl('svg', { viewBox: '0 0 ' + W + ' ' + H, width: '100%', height: H, preserveAspectRatio: 'none', 'data-points': samples.length });
+      svg.appendChild(svgEl('line', { x1: P, y1: H - P, x2: W - P, y2: H - P, stroke: '#ccd', 'stroke-width': 1 }));
+      var pts = samples.map(function (s, i) { return x(i) + ',' + y(s.requests); });
+      if (samples.length) {
+        svg.appendChild(svgEl('polygon', { points: x(0) + ',' + (H - P) + ' ' + pts.join(' ') + ' ' + x(samples.length - 1) + ',' + (H - P), fill: '#1a4fa022' }));
+        svg.appendChild(svgEl('polyline', { points: pts.join(' '), fill: 'none', stroke: '#1a4fa0', 'stroke-width': 2, class: 'requests' }));
+      }
+      samples.forEach(function (s, i) {
+        if (s.errors > 0) {
+          svg.appendChild(svgEl('rect', { x: x(i) - 2, y: y(s.errors), width: 4, height: H - P - y(s.errors), fill: '#c0392b', class: 'errors' }));
+        }
+      });
+      box.textContent = '';
+      box.appendChild(svg);
+      box.appendChild(el('span', 'peak ' + max + ' per interval', { 'class': 'chart-label' }));
+    }
+
+    function loadTriggerFailures() {
+      api('GET', '/admin/api/triggers/failures?experiment=' + encodeURIComponent(slug)).then(function (r) {
+        var tb = document.getElementById('trigger-failures');
+        tb.textContent = '';
+        r.data.items.forEach(function (f) {
+          var tr = el('tr', null, { 'data-id': f._id });
+          [dateOf(f.updated_at || f.created_at), f.collection, f['function'], f.attempts, f.last_error || ''].forEach(function (v) { tr.appendChild(el('td', v)); });
+          var b = el('button', 'Retry', { type: 'button', 'class': 'retry' });
+          b.addEventListener('click', function () {
+            b.disabled = true;
+            api('POST', '/admin/api/triggers/failures/' + encodeURIComponent(f._id) + '/retry').then(function () {
+              say('Delivery ' + f._id + ' queued again');
+              loadTriggerFailures();
+            }).catch(function (e) { b.disabled = false; say(e.message, true); });
+          });
+          tr.appendChild(el('td')).appendChild(b);
+          tb.appendChild(tr);
+        });
+        if (!r.data.items.length) { tb.appendChild(el('tr')).appendChild(el('td', 'No failed deliveries.', { colspan: '6' })); }
+      }).catch(function (e) { say(e.message, true); });
     }
 
     function loadFiles() {
@@ -276,9 +347,14 @@
     var search = document.getElementById('user-search');
     var more = document.getElementById('user-more');
 
+    var searchTimer = null;
+    var loaded = 0;
     function load(reset) {
-      var url = '/admin/api/users?limit=200' + (!reset && next ? '&after=' + encodeURIComponent(next) : '');
+      var q = search.value.trim();
+      var url = '/admin/api/users?limit=50' + (q ? '&q=' + encodeURIComponent(q) : '') + (!reset && next ? '&after=' + encodeURIComponent(next) : '');
+      var mine = ++loaded;
       return api('GET', url).then(function (r) {
+        if (mine !== loaded) { return; } // an answer to an older search text
         all = reset ? r.data.items : all.concat(r.data.items);
         next = r.data.next;
         more.hidden = !next;
@@ -287,11 +363,9 @@
     }
 
     function render() {
-      var q = search.value.trim().toLowerCase();
       tbody.textContent = '';
-      all.filter(function (u) {
-        return !q || u.email.toLowerCase().indexOf(q) >= 0 || u.roles.some(function (r) { return r.toLowerCase().indexOf(q) >= 0; });
-      }).forEach(function (u) {
+      tbody.setAttribute('data-query', search.value.trim());
+      all.forEach(function (u) {
         var tr = el('tr', null, { 'data-email': u.email, 'data-id': u.id });
         tr.appendChild(el('td', u.email));
         var roles = el('td', null, { 'class': 'roles' });
@@ -361,7 +435,11 @@
       });
     }
 
-    search.addEventListener('input', render);
+    // the server searches (e-mail substring or exact role) over all users; typing waits for a pause
+    search.addEventListener('input', function () {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(function () { load(true); }, 250);
+    });
     more.addEventListener('click', function () { load(false); });
     document.getElementById('user-create').addEventListener('submit', function (ev) {
       ev.preventDefault();

@@ -5,7 +5,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.modularlabs.functions.TriggerService;
 import com.modularlabs.store.MongoTestResource;
+import com.mongodb.client.MongoClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,9 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Date;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import jakarta.inject.Inject;
+import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,6 +52,10 @@ class AdminPanelBrowserTest {
     String adminEmail;
     @ConfigProperty(name = "labs.auth.admin-password")
     String adminPassword;
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String db;
+    @Inject
+    MongoClient mongo;
 
     ChromeDriver driver;
     WebDriverWait wait;
@@ -157,7 +166,12 @@ class AdminPanelBrowserTest {
         String user = token(email, password);
         given().auth().oauth2(user).get("/experiments/vip_room/").then().statusCode(403);
 
-        driver.findElement(By.id("user-search")).sendKeys("guest");
+        // the search runs on the server (over all users, not the loaded page): the admin's own row goes away
+        String typed = email.substring(0, email.indexOf('@'));
+        driver.findElement(By.id("user-search")).sendKeys(typed);
+        wait.until(d -> typed.equals(d.findElement(By.cssSelector("#users tbody")).getDomAttribute("data-query")));
+        wait.until(d -> d.findElements(By.cssSelector("#users tr[data-email='" + adminEmail + "']")).isEmpty());
+        assertEquals(1, driver.findElements(By.cssSelector("#users tbody tr[data-email]")).size());
         driver.findElement(row).findElement(By.cssSelector("input.grant-role")).sendKeys("vip");
         driver.findElement(row).findElement(By.cssSelector("button.grant")).click();
         wait.until(d -> !d.findElements(By.cssSelector("#users tr[data-email='" + email + "'] .chip[data-role='vip']")).isEmpty());
@@ -278,5 +292,51 @@ class AdminPanelBrowserTest {
             }
         }
         assertTrue(audit != null && audit.contains("experiments.status") && audit.contains("experiments.create"), String.valueOf(audit));
+    }
+
+    @Test
+    void activityOfAnExperimentAndItsTriggerFailures() throws Exception {
+        String admin = token(adminEmail, adminPassword);
+        String slug = ActivityApiTest.experimentWithNotes(admin, "activity_demo");
+        // a delivery that used up its attempts (as the trigger worker leaves one), for the failures table
+        String delivery = "demo-" + System.nanoTime();
+        mongo.getDatabase(db).getCollection(TriggerService.DELIVERIES).insertOne(new Document("_id", delivery).append("experiment", slug)
+                .append("collection", "notes").append("function", "notify").append("operation", "insert").append("status", "failed")
+                .append("attempts", 3).append("last_error", "HTTP 500").append("next_at", new Date()).append("created_at", new Date())
+                .append("updated_at", new Date()));
+
+        logIn();
+        driver.get(url("/admin/experiments/" + slug));
+        wait.until(d -> !d.findElement(By.id("act-requests")).getText().equals("–"));
+        long before = Long.parseLong(driver.findElement(By.id("act-requests")).getText());
+        for (int i = 0; i < 6; i++) {
+            given().contentType("application/json").body(Map.of("n", i)).post("/experiments/" + slug + "/api/notes").then().statusCode(201);
+        }
+        given().get("/experiments/" + slug + "/api/notes/000000000000000000000000").then().statusCode(404);
+        driver.navigate().refresh();
+        // the totals follow the traffic; the chart (inline SVG) has the sampled points and the current one
+        wait.until(d -> Long.parseLong(d.findElement(By.id("act-requests")).getText()) >= before + 7);
+        wait.until(d -> Long.parseLong(d.findElement(By.id("act-data")).getText()) >= 7);
+        assertTrue(driver.findElement(By.id("act-errors")).getText().startsWith("1"), driver.findElement(By.id("act-errors")).getText());
+        assertTrue(driver.findElement(By.id("act-p95")).getText().endsWith(" ms"));
+        wait.until(d -> Integer.parseInt(d.findElement(By.cssSelector("#activity-chart svg")).getDomAttribute("data-points")) >= 2);
+        assertTrue(driver.findElements(By.cssSelector("#activity-chart svg polyline.requests")).size() == 1);
+        driver.findElement(By.id("activity")).click();
+        shot("admin-activity.png");
+
+        // the failed delivery is listed; Retry queues it again (the worker then fails it anew: no such function)
+        By row = By.cssSelector("#trigger-failures tr[data-id='" + delivery + "']");
+        wait.until(ExpectedConditions.presenceOfElementLocated(row));
+        assertTrue(driver.findElement(row).getText().contains("HTTP 500"), driver.findElement(row).getText());
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView()", driver.findElement(row));
+        shot("admin-trigger-failures.png");
+        driver.findElement(row).findElement(By.cssSelector("button.retry")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "queued again"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Document d = mongo.getDatabase(db).getCollection(TriggerService.DELIVERIES).find(new Document("_id", delivery)).first();
+            return d != null && "failed".equals(d.getString("status")) && d.getInteger("attempts") == 1;
+        });
+        driver.navigate().refresh();
+        wait.until(d -> d.findElement(row).getText().contains("no longer active"));
     }
 }
