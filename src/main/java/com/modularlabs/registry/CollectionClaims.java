@@ -78,6 +78,113 @@ public class CollectionClaims {
         });
     }
 
+    /**
+     * {@link #claim} for many experiments at once (the folder seed), in a fixed number of round trips instead of
+     * two per experiment: one query for the configs that could own a name, one for the existing claims, one
+     * unordered insertMany. {@code manifests} in priority order (of two that want the same name the first wins,
+     * as with one claim after another). Returns, per slug, the conflicts that keep it from registering (empty: claimed).
+     */
+    public Uni<Map<String, List<FieldError>>> claimAll(Map<String, Document> manifests) {
+        Map<String, Map<String, String>> wanted = new LinkedHashMap<>(); // slug -> physical -> JSON path
+        Set<String> prefixes = new LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
+        manifests.forEach((slug, manifest) -> {
+            Map<String, String> paths = new LinkedHashMap<>();
+            ManifestValidator.collectionPaths(manifest).forEach((coll, path) -> paths.put(EngineCollections.physical(slug, coll), path));
+            wanted.put(slug, paths);
+            names.addAll(paths.keySet());
+            for (String physical : paths.keySet()) {
+                for (int i = physical.indexOf('_'); i > 0; i = physical.indexOf('_', i + 1)) {
+                    prefixes.add(physical.substring(0, i));
+                }
+            }
+        });
+        if (names.isEmpty()) {
+            Map<String, List<FieldError>> none = new LinkedHashMap<>();
+            manifests.keySet().forEach(s -> none.put(s, List.of()));
+            return Uni.createFrom().item(none);
+        }
+        Uni<Map<String, String>> configOwners = prefixes.isEmpty() ? Uni.createFrom().item(Map.of())
+                : configs.raw().find(Filters.in("slug", prefixes), new FindOptions()
+                                .projection(Projections.include("slug", "collections", "managed_indexes")).batchSize(prefixes.size()))
+                        .collect().asList().map(others -> {
+                            Map<String, String> owners = new java.util.HashMap<>(); // physical -> registered slug
+                            for (Document other : others) {
+                                String owner = other.getString("slug");
+                                ManifestValidator.collectionPaths(other).keySet().forEach(c -> owners.putIfAbsent(EngineCollections.physical(owner, c), owner));
+                            }
+                            return owners;
+                        });
+        return Uni.combine().all().unis(configOwners, owners(names)).asTuple().chain(t -> {
+            Map<String, String> registered = t.getItem1();
+            Map<String, String> taken = new java.util.HashMap<>(t.getItem2()); // physical -> claim owner (db, then this batch)
+            Map<String, List<FieldError>> result = new LinkedHashMap<>();
+            Map<String, List<String>> fresh = new LinkedHashMap<>(); // slug -> names to insert
+            wanted.forEach((slug, paths) -> {
+                List<FieldError> errors = new ArrayList<>();
+                List<String> mine = new ArrayList<>();
+                paths.forEach((physical, path) -> {
+                    String cfg = registered.get(physical);
+                    String claimed = taken.get(physical);
+                    if (cfg != null && !cfg.equals(slug)) {
+                        errors.add(new FieldError(path, message(physical, cfg)));
+                    } else if (claimed != null && !claimed.equals(slug)) {
+                        errors.add(new FieldError(path, message(physical, claimed)));
+                    } else if (claimed == null) {
+                        mine.add(physical);
+                    }
+                });
+                result.put(slug, errors);
+                if (errors.isEmpty()) {
+                    mine.forEach(n -> taken.put(n, slug));
+                    fresh.put(slug, mine);
+                }
+            });
+            List<Document> docs = new ArrayList<>();
+            Date now = new Date();
+            fresh.forEach((slug, mine) -> mine.forEach(n -> docs.add(new Document("_id", n).append("slug", slug).append("claimed_at", now))));
+            if (docs.isEmpty()) {
+                return Uni.createFrom().item(result);
+            }
+            return claims().insertMany(docs, new com.mongodb.client.model.InsertManyOptions().ordered(false)).replaceWithVoid()
+                    .onFailure(com.mongodb.MongoBulkWriteException.class).recoverWithUni(e -> lostRaces((com.mongodb.MongoBulkWriteException) e, docs, fresh, wanted, result))
+                    .replaceWith(result);
+        });
+    }
+
+    /** Another replica claimed some names between our read and our insert: those slugs lose, their other names go back. */
+    private Uni<Void> lostRaces(com.mongodb.MongoBulkWriteException e, List<Document> docs, Map<String, List<String>> fresh,
+            Map<String, Map<String, String>> wanted, Map<String, List<FieldError>> result) {
+        if (!e.getWriteErrors().stream().allMatch(w -> w.getCategory() == ErrorCategory.DUPLICATE_KEY)) {
+            return Uni.createFrom().failure(e);
+        }
+        Set<String> lost = new LinkedHashSet<>();
+        e.getWriteErrors().forEach(w -> lost.add(docs.get(w.getIndex()).getString("_id")));
+        return owners(lost).chain(owners -> {
+            List<Uni<Void>> releases = new ArrayList<>();
+            fresh.forEach((slug, mine) -> {
+                List<FieldError> errors = new ArrayList<>();
+                mine.stream().filter(lost::contains).forEach(n -> {
+                    String owner = owners.getOrDefault(n, "?");
+                    if (!owner.equals(slug)) {
+                        errors.add(new FieldError(wanted.get(slug).get(n), message(n, owner)));
+                    }
+                });
+                if (!errors.isEmpty()) {
+                    result.put(slug, errors);
+                    releases.add(release(slug, mine.stream().filter(n -> !lost.contains(n)).toList()));
+                }
+            });
+            return RegistryStartup.all(releases);
+        });
+    }
+
+    /** Current claim owners of these names (physical -> slug). */
+    private Uni<Map<String, String>> owners(Set<String> names) {
+        return claims().find(Filters.in("_id", names), new FindOptions().batchSize(Math.max(1, names.size())))
+                .collect().asMap(d -> d.getString("_id"), d -> d.getString("slug"));
+    }
+
     /** Gives back names this slug claimed (only its own). */
     public Uni<Void> release(String slug, List<String> names) {
         if (names.isEmpty()) {

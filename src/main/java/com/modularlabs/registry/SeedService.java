@@ -1,7 +1,6 @@
 package com.modularlabs.registry;
 
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.bson.Document;
@@ -26,7 +24,7 @@ import org.jboss.logging.Logger;
 /**
  * Startup seeding from experiments/ (seed items 1a, 2, 5): the folder scan and manifest reads run on worker
  * threads in parallel; then ONE find({slug: {$in: [...]}}) projected to slug and ONE unordered insertMany for the
- * new ones. An experiment already in the database is never touched by its folder (g.nome flipped draft back to
+ * new ones (their collection names claimed together, {@link CollectionClaims#claimAll}). An experiment already in the database is never touched by its folder (g.nome flipped draft back to
  * active on every restart; that undid admins' decisions).
  */
 @ApplicationScoped
@@ -88,18 +86,20 @@ public class SeedService {
                         Date now = new Date();
                         List<Candidate> fresh = valid.stream().filter(c -> !existing.contains(c.slug()))
                                 .sorted(java.util.Comparator.comparing(Candidate::slug)).toList();
-                        // one at a time, in slug order: of two folders whose stored names collide, the first wins
-                        return Multi.createFrom().iterable(fresh)
-                                .onItem().transformToUniAndConcatenate(c -> claims.claim(c.slug(), c.manifest())
-                                        .map(claimed -> Optional.of(toConfig(c, now)))
-                                        .onFailure(ProblemException.class).recoverWithItem(err -> {
-                                            List<FieldError> errs = ((ProblemException) err).errors();
-                                            invalid.put(c.slug(), errs == null ? List.of(new FieldError("$", err.getMessage())) : errs);
-                                            LOG.errorf("Experiment folder %s is not registered: %s %s", c.slug(), err.getMessage(), errs);
-                                            return Optional.empty();
-                                        }))
-                                .collect().asList()
-                                .chain(docs -> configs.insertNew(docs.stream().flatMap(Optional::stream).toList()))
+                        // all claims in a few round trips, in slug order: of two folders whose stored names collide, the first wins
+                        Map<String, Document> manifests = new java.util.LinkedHashMap<>();
+                        fresh.forEach(c -> manifests.put(c.slug(), c.manifest()));
+                        return claims.claimAll(manifests)
+                                .map(conflicts -> fresh.stream().filter(c -> {
+                                    List<FieldError> errs = conflicts.getOrDefault(c.slug(), List.of());
+                                    if (errs.isEmpty()) {
+                                        return true;
+                                    }
+                                    invalid.put(c.slug(), errs);
+                                    LOG.errorf("Experiment folder %s is not registered: %s", c.slug(), errs);
+                                    return false;
+                                }).map(c -> toConfig(c, now)).toList())
+                                .chain(docs -> configs.insertNew(docs))
                                 .map(n -> new SeedReport(candidates.size(), n,
                                         (int) valid.stream().filter(c -> existing.contains(c.slug())).count(), invalid, Duration.ZERO));
                     });

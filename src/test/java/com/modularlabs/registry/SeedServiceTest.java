@@ -30,6 +30,8 @@ class SeedServiceTest {
     ExperimentConfigRepository configs;
     @Inject
     ExperimentRegistry registry;
+    @Inject
+    CollectionClaims claims;
 
     @TempDir
     Path dir;
@@ -64,6 +66,37 @@ class SeedServiceTest {
         assertEquals(200, again.existing());
         assertTrue(commands.commandCount(ExperimentConfigRepository.COLLECTION) - before <= 3);
         assertEquals(null, configs.findBySlug("badexp").await().atMost(T));
+    }
+
+    @Test
+    void seedingManifestsWithCollectionsClaimsAllNamesInAConstantNumberOfCommands() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            writeManifest(String.format("seedc%03d", i), "{\"name\": \"C " + i + "\", \"collections\": {\"items\": {\"read\": \"public\"}}}");
+        }
+        writeManifest("seedcx", "{\"name\": \"x\", \"collections\": {\"a_items\": {}}}"); // seedcx_a_items
+        writeManifest("seedcx_a", "{\"name\": \"x\", \"collections\": {\"items\": {}}}"); // the same name: the first slug wins
+        writeManifest("seedcy", "{\"name\": \"y\", \"collections\": {\"items\": {}, \"other\": {}}}");
+        claims.claims().insertOne(new Document("_id", "seedcy_items").append("slug", "someone_else")).await().atMost(T);
+
+        long before = commands.commandCount(com.modularlabs.store.EngineCollections.COLLECTION_CLAIMS);
+        SeedService.SeedReport report = seeds.seedFromFolder(dir).await().atMost(T);
+        long used = commands.commandCount(com.modularlabs.store.EngineCollections.COLLECTION_CLAIMS) - before;
+
+        assertEquals(201, report.inserted(), report.invalid().toString());
+        // one read of the current owners, one insertMany (was one insert per experiment)
+        assertTrue(used <= 3, "claiming 203 experiments' collections used " + used + " commands");
+        assertEquals("seedc007", claims.claims().find(Filters.eq("_id", "seedc007_items")).collect().first().await().atMost(T).getString("slug"));
+        assertTrue(report.invalid().get("seedcx_a").toString().contains("seedcx_a_items"), report.invalid().toString());
+        assertTrue(report.invalid().get("seedcy").toString().contains("someone_else"), report.invalid().toString());
+        assertEquals(null, configs.findBySlug("seedcx_a").await().atMost(T));
+        // the loser claimed nothing, not even its names nobody else wanted
+        assertEquals(0L, claims.claims().countDocuments(Filters.eq("slug", "seedcy")).await().atMost(T));
+        assertEquals("seedcx", claims.claims().find(Filters.eq("_id", "seedcx_a_items")).collect().first().await().atMost(T).getString("slug"));
+    }
+
+    private void writeManifest(String slug, String json) throws Exception {
+        Path d = Files.createDirectories(dir.resolve(slug));
+        Files.writeString(d.resolve("manifest.json"), json);
     }
 
     @Test
