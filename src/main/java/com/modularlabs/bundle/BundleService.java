@@ -10,11 +10,12 @@ import com.modularlabs.registry.ManifestParser;
 import com.modularlabs.store.EngineCollections;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.store.ChangeFeed;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoCollection;
+import com.modularlabs.store.ChangeLog;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.result.UpdateResult;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.BufferedReader;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -36,10 +38,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.Document;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -76,11 +78,9 @@ public class BundleService {
     @Inject
     ChangeFeed feed;
     @Inject
-    MongoClient mongo;
+    BundleDb mongo;
     @Inject
-    com.modularlabs.store.ChangeLog events;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
+    ChangeLog events;
 
     /** A received body on disk. */
     public record Received(Path file, String sha256, long size) {
@@ -94,24 +94,23 @@ public class BundleService {
     public Received receive(InputStream in) throws IOException {
         Workers.assertNotOnEventLoop("Receiving a bundle");
         Path file = paths.newTemp(".zip");
-        MessageDigest sha = sha256();
         long size = 0;
         byte[] buf = new byte[64 * 1024];
-        try (OutputStream out = Files.newOutputStream(file)) {
+        DigestOutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha256());
+        try (out) {
             int n;
             while ((n = in.read(buf)) > 0) {
                 size += n;
-                if (size > config.maxUploadBytes()) {
+                if (size > config.maxUploadBytes()) { // counted while reading: a chunked body stops at the cap
                     throw ProblemException.tooLarge("The bundle is larger than " + config.maxUploadBytes() + " bytes");
                 }
-                sha.update(buf, 0, n);
                 out.write(buf, 0, n);
             }
         } catch (IOException | RuntimeException e) {
             BundlePaths.deleteTree(file);
             throw e;
         }
-        return new Received(file, HexFormat.of().formatHex(sha.digest()), size);
+        return new Received(file, HexFormat.of().formatHex(out.getMessageDigest().digest()), size);
     }
 
     /** Same as {@link #receive(InputStream)} for a file already on disk (a multipart upload). */
@@ -231,8 +230,8 @@ public class BundleService {
         }
     }
 
-    private MongoCollection<BsonDocument> dataCollection(String slug, String coll) {
-        return mongo.getDatabase(dbName).getCollection(EngineCollections.physical(slug, coll), BsonDocument.class);
+    private ReactiveMongoCollection<BsonDocument> dataCollection(String slug, String coll) {
+        return mongo.collection(EngineCollections.physical(slug, coll), BsonDocument.class);
     }
 
     /** Every line of a data file must be one Extended JSON document (400 naming the line otherwise). */
@@ -257,10 +256,11 @@ public class BundleService {
     /** Copies this experiment's documents of one collection to a new file (canonical Extended JSON lines). */
     private Path backup(String slug, String coll) throws IOException {
         Path file = paths.newTemp(".ndjson");
-        try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-                var cursor = dataCollection(slug, coll).find(Filters.eq("experiment_id", slug)).batchSize(INSERT_BATCH).iterator()) {
-            while (cursor.hasNext()) {
-                w.write(cursor.next().toJson(EXTENDED));
+        var find = mongo.driver().getCollection(EngineCollections.physical(slug, coll), BsonDocument.class)
+                .find(Filters.eq("experiment_id", slug)).batchSize(INSERT_BATCH);
+        try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8); Stream<BsonDocument> cursor = BundleDb.stream(find, INSERT_BATCH)) {
+            for (BsonDocument d : (Iterable<BsonDocument>) cursor::iterator) {
+                w.write(d.toJson(EXTENDED));
                 w.write('\n');
             }
         } catch (IOException | RuntimeException e) {
@@ -272,11 +272,11 @@ public class BundleService {
 
     /** Replaces this experiment's documents of one collection by the file's, streamed in batches. */
     private long replaceData(String slug, String coll, Path file) throws IOException {
-        MongoCollection<BsonDocument> c = dataCollection(slug, coll);
+        ReactiveMongoCollection<BsonDocument> c = dataCollection(slug, coll);
         List<BsonDocument> batch = new ArrayList<>(INSERT_BATCH);
         List<Integer> lines = new ArrayList<>(INSERT_BATCH);
         long n = 0;
-        c.deleteMany(Filters.eq("experiment_id", slug));
+        BundleDb.await(c.deleteMany(Filters.eq("experiment_id", slug)));
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int lineNo = 0;
@@ -301,9 +301,9 @@ public class BundleService {
     }
 
     /** Inserts a batch in order; a refused document (duplicate _id or unique key) is a 409 naming its line. */
-    private static int insert(MongoCollection<BsonDocument> c, String coll, List<BsonDocument> batch, List<Integer> lines) {
+    private static int insert(ReactiveMongoCollection<BsonDocument> c, String coll, List<BsonDocument> batch, List<Integer> lines) {
         try {
-            c.insertMany(batch, new InsertManyOptions().ordered(true));
+            BundleDb.await(c.insertMany(batch, new InsertManyOptions().ordered(true)));
         } catch (com.mongodb.MongoBulkWriteException bad) {
             List<FieldError> errors = bad.getWriteErrors().stream().map(w -> new FieldError("data/" + coll + ".ndjson:" + lines.get(w.getIndex()),
                     w.getCategory() == com.mongodb.ErrorCategory.DUPLICATE_KEY ? "another document has the same _id or unique index key"
@@ -318,21 +318,21 @@ public class BundleService {
 
     /** Puts back the documents {@link #backup} saved, after removing whatever the import had inserted. */
     private void restore(String slug, String coll, Path backup) throws IOException {
-        MongoCollection<BsonDocument> c = dataCollection(slug, coll);
-        c.deleteMany(Filters.eq("experiment_id", slug));
+        ReactiveMongoCollection<BsonDocument> c = dataCollection(slug, coll);
+        BundleDb.await(c.deleteMany(Filters.eq("experiment_id", slug)));
         List<BsonDocument> batch = new ArrayList<>(INSERT_BATCH);
         try (BufferedReader r = Files.newBufferedReader(backup, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
                 batch.add(BsonDocument.parse(line));
                 if (batch.size() == INSERT_BATCH) {
-                    c.insertMany(batch, new InsertManyOptions().ordered(false));
+                    BundleDb.await(c.insertMany(batch, new InsertManyOptions().ordered(false)));
                     batch.clear();
                 }
             }
         }
         if (!batch.isEmpty()) {
-            c.insertMany(batch, new InsertManyOptions().ordered(false));
+            BundleDb.await(c.insertMany(batch, new InsertManyOptions().ordered(false)));
         }
     }
 
@@ -387,8 +387,8 @@ public class BundleService {
 
     /** Full replace of the config, keyed by the version read; returns the new version. 409 on a concurrent change. */
     private long replaceConfig(String slug, Document manifest, Document bundle) {
-        MongoCollection<Document> c = mongo.getDatabase(dbName).getCollection(ExperimentConfigRepository.COLLECTION);
-        Document old = c.find(Filters.eq("slug", slug)).limit(1).first();
+        ReactiveMongoCollection<Document> c = mongo.collection(ExperimentConfigRepository.COLLECTION);
+        Document old = BundleDb.await(c.find(Filters.eq("slug", slug), new FindOptions().limit(1)).toUni());
         Date now = new Date();
         Document doc = new Document(manifest);
         doc.put("slug", slug);
@@ -404,7 +404,7 @@ public class BundleService {
         if (old == null) {
             doc.put("version", 1L);
             try {
-                c.insertOne(doc);
+                BundleDb.await(c.insertOne(doc));
             } catch (com.mongodb.MongoWriteException dup) {
                 throw new ProblemException(409, "Conflict", "Experiment '" + slug + "' was created concurrently; retry");
             }
@@ -413,7 +413,7 @@ public class BundleService {
         long v = old.get("version") instanceof Number n ? n.longValue() : 0L;
         doc.put("version", v + 1);
         doc.put("_id", old.get("_id"));
-        UpdateResult r = c.replaceOne(Filters.and(Filters.eq("slug", slug), versionFilter(old)), doc);
+        UpdateResult r = BundleDb.await(c.replaceOne(Filters.and(Filters.eq("slug", slug), versionFilter(old)), doc));
         if (r.getMatchedCount() == 0) {
             throw new ProblemException(409, "Conflict", "Experiment '" + slug + "' changed concurrently; retry");
         }

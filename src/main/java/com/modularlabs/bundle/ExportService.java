@@ -6,16 +6,15 @@ import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.RootResolver;
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoCollection;
-import com.mongodb.client.MongoCursor;
-import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.micrometer.core.instrument.Counter;
+import io.quarkus.mongodb.AggregateOptions;
+import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
@@ -23,17 +22,15 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
+import java.security.DigestOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,11 +45,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
+import org.bson.codecs.EncoderContext;
+import org.bson.codecs.RawBsonDocumentCodec;
 import org.bson.conversions.Bson;
 import org.bson.json.JsonMode;
+import org.bson.json.JsonWriter;
 import org.bson.json.JsonWriterSettings;
 import org.bson.types.ObjectId;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -72,9 +71,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
     static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build();
 
     @Inject
-    MongoClient mongo;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
+    BundleDb mongo;
     @Inject
     BundleStorage storage;
     @Inject
@@ -97,18 +94,15 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
         durationTimer = Timer.builder("labs.export.duration").description("Export job durations").register(meters);
     }
 
-    MongoDatabase db() {
-        return mongo.getDatabase(dbName);
-    }
-
-    MongoCollection<Document> logs() {
-        return db().getCollection(LOGS);
+    ReactiveMongoCollection<Document> logs() {
+        return mongo.collection(LOGS);
     }
 
     /** Queues an export of {@code slug}; returns the job document. Blocking (worker thread). */
     public Document start(String slug, String userEmail) {
         Workers.assertNotOnEventLoop("Queueing an export");
-        Document cfg = db().getCollection(ExperimentConfigRepository.COLLECTION).find(Filters.eq("slug", slug)).limit(1).first();
+        Document cfg = BundleDb.await(mongo.collection(ExperimentConfigRepository.COLLECTION).find(Filters.eq("slug", slug),
+                new FindOptions().limit(1)).toUni());
         if (cfg == null) {
             throw ProblemException.notFound("No experiment '" + slug + "'");
         }
@@ -118,7 +112,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
                 .append("percent", 0).append("created_at", now)
                 .append("owner", OWNER).append("heartbeat_at", now).append("lease_until", leaseEnd(now))
                 .append("expires_at", Date.from(now.toInstant().plus(config.exportTtl())));
-        logs().insertOne(job);
+        BundleDb.await(logs().insertOne(job));
         Infrastructure.getDefaultWorkerPool().execute(() -> run(job.getObjectId("_id"), slug, cfg));
         return job;
     }
@@ -127,7 +121,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
         if (!ObjectId.isValid(id)) {
             throw ProblemException.notFound("No export '" + id + "'");
         }
-        Document d = logs().find(Filters.eq("_id", new ObjectId(id))).limit(1).first();
+        Document d = BundleDb.await(logs().find(Filters.eq("_id", new ObjectId(id)), new FindOptions().limit(1)).toUni());
         if (d == null) {
             throw ProblemException.notFound("No export '" + id + "'");
         }
@@ -136,12 +130,9 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
 
     /** Recent exports of one experiment: served by {slug_id:1, created_at:-1}. */
     public List<Document> history(String slug, int limit) {
-        List<Document> out = new ArrayList<>();
-        logs().find(Filters.eq("slug_id", slug)).sort(Sorts.descending("created_at")).limit(limit).batchSize(limit)
-                .projection(new Document("slug_id", 1).append("status", 1).append("user_email", 1).append("file_size", 1)
-                        .append("sha256", 1).append("documents", 1).append("created_at", 1).append("expires_at", 1).append("error", 1))
-                .forEach(out::add);
-        return out;
+        return BundleDb.list(logs().find(Filters.eq("slug_id", slug), new FindOptions().sort(Sorts.descending("created_at")).limit(limit)
+                .batchSize(limit).projection(new Document("slug_id", 1).append("status", 1).append("user_email", 1).append("file_size", 1)
+                        .append("sha256", 1).append("documents", 1).append("created_at", 1).append("expires_at", 1).append("error", 1))));
     }
 
     /** Export counts of the given slugs only: $match on the {slug_id, created_at} index, then $group (seed item 8). */
@@ -152,7 +143,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
         }
         List<Bson> pipeline = List.of(new Document("$match", new Document("slug_id", new Document("$in", slugs))),
                 new Document("$group", new Document("_id", "$slug_id").append("count", new Document("$sum", 1))));
-        logs().aggregate(pipeline).batchSize(Math.max(1, slugs.size()))
+        BundleDb.list(logs().aggregate(pipeline, new AggregateOptions().batchSize(Math.max(1, slugs.size()))))
                 .forEach(d -> counts.put(String.valueOf(d.get("_id")), ((Number) d.get("count")).intValue()));
         return counts;
     }
@@ -160,7 +151,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
     /** {slug_id, created_at} is a core index (CoreIndexes); the expiry sweep needs expires_at. */
     @Override
     public io.smallrye.mutiny.Uni<Void> ensureIndexes() {
-        return Workers.run(() -> logs().createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("expires_at"))).replaceWithVoid();
+        return logs().createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("expires_at")).replaceWithVoid();
     }
 
     /** This process, as the owner of the export jobs it runs (a restarted replica is a new owner). */
@@ -184,19 +175,18 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
     void leases() {
         try {
             Date now = new Date();
-            logs().updateMany(Filters.and(Filters.eq("owner", OWNER), Filters.in("status", "queued", "running")),
-                    Updates.combine(Updates.set("heartbeat_at", now), Updates.set("lease_until", leaseEnd(now))));
+            BundleDb.await(logs().updateMany(Filters.and(Filters.eq("owner", OWNER), Filters.in("status", "queued", "running")),
+                    Updates.combine(Updates.set("heartbeat_at", now), Updates.set("lease_until", leaseEnd(now)))));
             Bson expired = Filters.and(Filters.in("status", "queued", "running"), Filters.or(Filters.lt("lease_until", now),
                     Filters.and(Filters.exists("lease_until", false), Filters.lt("created_at", Date.from(now.toInstant().minus(config.exportLease()))))));
-            try (MongoCursor<Document> cur = logs().find(expired).batchSize(100).iterator()) {
-                while (cur.hasNext()) {
-                    Document d = cur.next();
+            try (Stream<Document> cur = BundleDb.stream(mongo.driver().getCollection(LOGS).find(expired).batchSize(100), 100)) {
+                for (Document d : (Iterable<Document>) cur::iterator) {
                     Object beat = d.get("heartbeat_at") != null ? d.get("heartbeat_at") : d.get("created_at");
                     String reason = "Interrupted at " + d.get("percent", 0) + " %: the replica running it (" + d.get("owner", "unknown")
                             + ") stopped renewing its lease (last heartbeat " + (beat instanceof Date t ? t.toInstant() : "never")
                             + "); start a new export";
-                    long n = logs().updateOne(Filters.and(Filters.eq("_id", d.get("_id")), expired), Updates.combine(Updates.set("status", "failed"),
-                            Updates.set("error", reason), Updates.set("finished_at", now))).getModifiedCount();
+                    long n = BundleDb.await(logs().updateOne(Filters.and(Filters.eq("_id", d.get("_id")), expired), Updates.combine(Updates.set("status", "failed"),
+                            Updates.set("error", reason), Updates.set("finished_at", now)))).getModifiedCount();
                     if (n > 0) {
                         LOG.warnf("Export %s of %s marked failed: %s", d.get("_id"), d.get("slug_id"), reason);
                     }
@@ -208,93 +198,45 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
         }
     }
 
-    /** Counts bytes and feeds a digest. */
-    static final class Measuring extends FilterOutputStream {
-        final MessageDigest digest = BundleService.sha256();
-        long count;
-
-        Measuring(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            digest.update((byte) b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            digest.update(b, off, len);
-            count += len;
-        }
-    }
-
-    /** Digest of one ZIP entry's uncompressed bytes, for checksums.sha256. */
-    static final class EntryDigest extends FilterOutputStream {
-        MessageDigest digest = BundleService.sha256();
-
-        EntryDigest(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            digest.update((byte) b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            digest.update(b, off, len);
-        }
-
-        @Override
-        public void close() {
-            // the ZipOutputStream stays open between entries
-        }
-
-        String finish() {
-            String hex = HexFormat.of().formatHex(digest.digest());
-            digest = BundleService.sha256();
-            return hex;
-        }
-    }
+    /** Size of the UTF-8 buffer between the JSON writer and the ZIP entry (the deflater's input per call). */
+    static final int JSON_BUFFER = 64 * 1024;
+    private static final RawBsonDocumentCodec RAW = new RawBsonDocumentCodec();
+    private static final EncoderContext ENCODE = EncoderContext.builder().build();
 
     void run(ObjectId id, String slug, Document cfg) {
         long start = System.nanoTime();
         Path zip = null;
         try {
-            logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "running"), Updates.set("started_at", new Date())));
+            BundleDb.await(logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "running"), Updates.set("started_at", new Date()))));
             Path root = registry.snapshot().find(slug).map(Experiment::root)
                     .orElseGet(() -> roots.resolve(slug, cfg).await().atMost(Duration.ofSeconds(60)));
             Document manifest = BundleService.manifestOnly(cfg);
             List<String> colls = new ArrayList<>(BundleService.declaredCollections(manifest));
             long total = 0;
             for (String c : colls) {
-                total += db().getCollection(com.modularlabs.store.EngineCollections.physical(slug, c)).countDocuments(Filters.eq("experiment_id", slug));
+                total += BundleDb.await(mongo.collection(com.modularlabs.store.EngineCollections.physical(slug, c)).countDocuments(Filters.eq("experiment_id", slug)));
             }
             zip = paths.newTemp(".zip");
             Map<String, String> sums = new LinkedHashMap<>();
             long docs = 0;
             long lastReport = System.nanoTime();
-            Measuring measured;
+            DigestOutputStream whole;
+            // ZIP -> 64 KiB buffer (the deflater writes 512-byte pieces) -> byte count -> sha256 of the file -> file
             try (OutputStream file = Files.newOutputStream(zip);
-                    Measuring m = new Measuring(new BufferedOutputStream(file, 256 * 1024));
-                    ZipOutputStream out = new ZipOutputStream(m, StandardCharsets.UTF_8)) {
-                measured = m;
+                    DigestOutputStream sha = new DigestOutputStream(file, BundleService.sha256());
+                    CountingOutputStream counted = new CountingOutputStream(sha);
+                    ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(counted, 64 * 1024), StandardCharsets.UTF_8)) {
+                whole = sha;
                 // level 1: JSON lines deflate about 3x faster than at the default level 6, for a slightly larger ZIP
                 out.setLevel(Deflater.BEST_SPEED);
-                EntryDigest entry = new EntryDigest(out);
+                // the digest of each entry's uncompressed bytes, for checksums.sha256 (digest() resets it for the next)
+                DigestOutputStream entry = new DigestOutputStream(out, BundleService.sha256());
                 out.putNextEntry(new ZipEntry("manifest.json"));
                 Document exported = com.modularlabs.registry.ConfigSecrets.redact(manifest); // no signed URLs or keys in exports
                 exported.put("slug", slug);
                 entry.write(exported.toJson(RELAXED).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
-                sums.put("manifest.json", entry.finish());
+                sums.put("manifest.json", hex(entry));
 
                 for (String folder : List.of("static", "seed")) {
                     for (Path f : files(root.resolve(folder))) {
@@ -304,42 +246,43 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
                             in.transferTo(entry);
                         }
                         out.closeEntry();
-                        sums.put(name, entry.finish());
+                        sums.put(name, hex(entry));
                     }
                 }
                 for (String c : colls) {
                     String name = "data/" + c + ".ndjson";
                     out.putNextEntry(new ZipEntry(name));
-                    Writer w = new java.io.OutputStreamWriter(entry, StandardCharsets.UTF_8);
-                    MongoCollection<RawBsonDocument> coll = db().getCollection(com.modularlabs.store.EngineCollections.physical(slug, c), RawBsonDocument.class);
-                    // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index)
-                    try (MongoCursor<RawBsonDocument> cur = coll.find(Filters.eq("experiment_id", slug))
-                            .batchSize(BATCH).iterator()) {
-                        while (cur.hasNext()) {
-                            w.write(cur.next().toJson(CANONICAL));
+                    Utf8Out w = new Utf8Out(entry, JSON_BUFFER);
+                    // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index).
+                    // Raw BSON straight from the wire, encoded as JSON into the entry: no Document, no String per line.
+                    var find = mongo.driver().getCollection(com.modularlabs.store.EngineCollections.physical(slug, c), RawBsonDocument.class)
+                            .find(Filters.eq("experiment_id", slug)).batchSize(BATCH);
+                    try (Stream<RawBsonDocument> cur = BundleDb.stream(find, BATCH)) {
+                        for (RawBsonDocument d : (Iterable<RawBsonDocument>) cur::iterator) {
+                            RAW.encode(new JsonWriter(w, CANONICAL), d, ENCODE);
                             w.write('\n');
                             docs++;
                             if (System.nanoTime() - lastReport > 500_000_000L) {
                                 w.flush();
-                                progress(id, docs, m.count, total);
+                                progress(id, docs, counted.count(), total);
                                 lastReport = System.nanoTime();
                             }
                         }
                     }
-                    w.flush();
+                    w.close(); // flushes; the entry stays open
                     out.closeEntry();
-                    sums.put(name, entry.finish());
+                    sums.put(name, hex(entry));
                 }
                 out.putNextEntry(new ZipEntry("audit.ndjson")); // the admin actions on this experiment (labs_audit)
                 for (Document a : audit.forExport(slug, 10_000)) {
                     entry.write((a.toJson(CANONICAL) + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 out.closeEntry();
-                sums.put("audit.ndjson", entry.finish());
+                sums.put("audit.ndjson", hex(entry));
                 out.putNextEntry(new ZipEntry("README.md"));
                 entry.write(readme(slug, colls).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
-                sums.put("README.md", entry.finish());
+                sums.put("README.md", hex(entry));
 
                 StringBuilder sb = new StringBuilder();
                 sums.forEach((n, h) -> sb.append(h).append("  ").append(n).append('\n'));
@@ -349,30 +292,39 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
             }
             long written = System.nanoTime();
             long size = Files.size(zip);
-            String sha = HexFormat.of().formatHex(measured.digest.digest());
+            String sha = hex(whole);
             String key = "exports/" + slug + "/" + id.toHexString() + ".zip";
             storage.put(key, zip);
             long stored = System.nanoTime();
             bytesCounter.increment(size);
-            logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "done"), Updates.set("documents", docs),
+            BundleDb.await(logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "done"), Updates.set("documents", docs),
                     Updates.set("bytes", size), Updates.set("percent", 100), Updates.set("file_size", size), Updates.set("sha256", sha),
-                    Updates.set("storage_key", key), Updates.set("finished_at", new Date())));
+                    Updates.set("storage_key", key), Updates.set("finished_at", new Date()))));
             LOG.infof("Export %s of %s done: %d documents, %d bytes in %d ms (ZIP written in %d ms, stored in %d ms)", id, slug, docs, size,
                     (System.nanoTime() - start) / 1_000_000, (written - start) / 1_000_000, (stored - written) / 1_000_000);
         } catch (Throwable e) {
             LOG.warnf(e, "Export %s of %s failed", id, slug);
-            logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "failed"),
-                    Updates.set("error", e.getClass().getSimpleName() + ": " + e.getMessage()), Updates.set("finished_at", new Date())));
+            try {
+                BundleDb.await(logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "failed"),
+                        Updates.set("error", e.getClass().getSimpleName() + ": " + e.getMessage()), Updates.set("finished_at", new Date()))));
+            } catch (RuntimeException again) {
+                LOG.warnf("Export %s could not be marked failed (its lease will): %s", id, com.modularlabs.store.StoreOutage.brief(again));
+            }
         } finally {
             durationTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             BundlePaths.deleteTree(zip);
         }
     }
 
+    /** Hex of the stream's digest so far; resets it. */
+    static String hex(DigestOutputStream d) {
+        return HexFormat.of().formatHex(d.getMessageDigest().digest());
+    }
+
     private void progress(ObjectId id, long docs, long bytes, long total) {
         int percent = total == 0 ? 99 : (int) Math.min(99, docs * 100 / total);
-        logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("documents", docs), Updates.set("bytes", bytes),
-                Updates.set("percent", percent)));
+        BundleDb.await(logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("documents", docs), Updates.set("bytes", bytes),
+                Updates.set("percent", percent))));
     }
 
     /** Regular files under {@code dir}, sorted; links are not followed and dot-files are skipped. */
@@ -418,14 +370,13 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
     @Scheduled(every = "${labs.bundle.export-sweep:10m}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         int n = 0;
-        try (MongoCursor<Document> cur = logs().find(Filters.and(Filters.lt("expires_at", new Date()), Filters.ne("status", "expired")))
-                .batchSize(100).iterator()) {
-            while (cur.hasNext()) {
-                Document d = cur.next();
+        try (Stream<Document> cur = BundleDb.stream(mongo.driver().getCollection(LOGS)
+                .find(Filters.and(Filters.lt("expires_at", new Date()), Filters.ne("status", "expired"))).batchSize(100), 100)) {
+            for (Document d : (Iterable<Document>) cur::iterator) {
                 if (d.getString("storage_key") != null) {
                     storage.delete(d.getString("storage_key"));
                 }
-                logs().updateOne(Filters.eq("_id", d.get("_id")), Updates.set("status", "expired"));
+                BundleDb.await(logs().updateOne(Filters.eq("_id", d.get("_id")), Updates.set("status", "expired")));
                 n++;
             }
         } catch (RuntimeException e) {

@@ -3,7 +3,6 @@ package com.modularlabs.bundle;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.store.StoreOutage;
-import com.mongodb.client.MongoClient;
 import com.mongodb.client.model.Filters;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,9 +41,7 @@ public class StorageSweeper {
     @Inject
     BundleStorage storage;
     @Inject
-    MongoClient mongo;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
+    BundleDb mongo;
     @ConfigProperty(name = "quarkus.http.body.uploads-directory", defaultValue = "file-uploads")
     String uploads;
 
@@ -97,9 +94,10 @@ public class StorageSweeper {
     /** Bundle versions beyond the newest keep-versions of each experiment (older than {@code before}), never the served one. */
     private int oldVersions(Instant before) {
         Map<String, String> served = new HashMap<>();
-        mongo.getDatabase(dbName).getCollection(ExperimentConfigRepository.COLLECTION)
-                .find(Filters.exists("bundle.sha256")).projection(new Document("slug", 1).append("bundle", 1)).batchSize(500)
-                .forEach(d -> served.put(d.getString("slug"), ((Document) d.get("bundle")).getString("sha256")));
+        try (java.util.stream.Stream<Document> configs = BundleDb.stream(mongo.driver().getCollection(ExperimentConfigRepository.COLLECTION)
+                .find(Filters.exists("bundle.sha256")).projection(new Document("slug", 1).append("bundle", 1)).batchSize(500), 500)) {
+            configs.forEach(d -> served.put(d.getString("slug"), ((Document) d.get("bundle")).getString("sha256")));
+        }
         Map<String, List<BundleStorage.Stored>> bySlug = new HashMap<>();
         for (BundleStorage.Stored s : storage.list("bundles/")) {
             String[] parts = s.key().split("/");

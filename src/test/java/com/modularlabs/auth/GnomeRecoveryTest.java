@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.modularlabs.store.GnomeShapedMongoResource;
+import com.modularlabs.store.TestMongo;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.model.Filters;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -11,7 +12,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
 import java.util.Map;
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -36,8 +36,7 @@ class GnomeRecoveryTest {
         }
     }
 
-    @Inject
-    MongoClient mongo;
+    MongoClient mongo = TestMongo.client();
     @ConfigProperty(name = "quarkus.mongodb.database")
     String dbName;
 

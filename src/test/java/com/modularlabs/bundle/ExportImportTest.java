@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.store.MongoTestResource;
+import com.modularlabs.store.TestMongo;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
@@ -15,7 +16,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.security.TestSecurity;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -43,8 +43,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 @TestSecurity(user = "admin@example.com", roles = "admin")
 class ExportImportTest {
-    @Inject
-    MongoClient mongo;
+    MongoClient mongo = TestMongo.client();
     @ConfigProperty(name = "quarkus.mongodb.database")
     String db;
 

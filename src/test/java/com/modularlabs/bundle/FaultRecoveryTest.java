@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.store.MongoTestResource;
+import com.modularlabs.store.TestMongo;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
@@ -43,8 +44,7 @@ import org.junit.jupiter.api.Test;
 class FaultRecoveryTest {
     static final String SLUG = "sweep_t";
 
-    @Inject
-    MongoClient mongo;
+    MongoClient mongo = TestMongo.client();
     @ConfigProperty(name = "quarkus.mongodb.database")
     String dbName;
     @Inject

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.store.MongoTestResource;
+import com.modularlabs.store.TestMongo;
 import com.mongodb.client.MongoClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -63,8 +64,7 @@ class S3BundleStorageTest {
     BundleRootResolver resolver;
     @Inject
     BundlePaths paths;
-    @Inject
-    MongoClient mongo;
+    MongoClient mongo = TestMongo.client();
     @ConfigProperty(name = "quarkus.mongodb.database")
     String db;
 
