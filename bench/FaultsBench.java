@@ -2,9 +2,13 @@
 // 1. Embedded store durability: 4 writers insert 250-byte documents into a child-JVM store for BENCH_SECONDS, the
 //    store is killed with SIGKILL while they write and restarted on the same folder: writes/s and acknowledged
 //    writes lost, per labs.store.durability (delayed = mongo-java-server's default, commit, fsync).
-// 2. Outages against the packaged service (MONGO_URI pointing at a TCP proxy in this process, in front of a
+// 2. The packaged jar on its embedded store, per durability mode: 4 clients POST clicks through the data API for
+//    BENCH_SECONDS, the jar is killed with SIGKILL, restarted on the same folder: writes/s through the whole service
+//    and acknowledged (201) writes lost.
+// 3. Outages against the packaged service (MONGO_URI pointing at a TCP proxy in this process, in front of a
 //    memory-backend store in this process): time from killing the database to readiness DOWN, from restarting it
 //    to readiness UP, statuses of writes meanwhile; then the proxy frozen: the longest request and its status.
+import com.modularlabs.packaged.PackagedApp;
 import com.modularlabs.store.FreezableMongoResource;
 import com.modularlabs.store.StoreChild;
 import com.mongodb.client.MongoClient;
@@ -35,9 +39,10 @@ public class FaultsBench {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public static void main(String[] args) throws Exception {
+        String loadAtStart = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "10"));
         StringBuilder md = new StringBuilder();
-        md.append("| durability | acknowledged writes/s (4 writers, all rounds) | acknowledged | lost after SIGKILL (sum of rounds) |\n|---|---|---|---|\n");
+        md.append("| durability, store alone (4 driver clients, then SIGKILL) | acknowledged writes/s (all rounds) | throughput vs delayed | acknowledged | lost after SIGKILL (sum of rounds) |\n|---|---|---|---|---|\n");
         // modes interleaved over several rounds, so a busy machine's load drifts over all of them alike
         List<String> modes = List.of("delayed", "commit", "fsync");
         Map<String, long[]> sums = new java.util.LinkedHashMap<>();
@@ -57,18 +62,131 @@ public class FaultsBench {
                 System.out.println(mode + " round " + (round + 1) + ": " + r[1] + " acknowledged in " + r[0] + " ms, " + r[2] + " lost");
             }
         }
+        long[] base = sums.get("delayed");
         for (String mode : modes) {
             long[] acc = sums.get(mode);
-            md.append("| ").append(mode).append(" | ").append(acc[1] * 1000 / Math.max(1, acc[0])).append(" | ").append(acc[1])
-                    .append(" | ").append(acc[2]).append(" |\n");
+            md.append("| ").append(mode).append(" | ").append(acc[1] * 1000 / Math.max(1, acc[0])).append(" | ").append(cost(acc[1], acc[0], base[1], base[0]))
+                    .append(" | ").append(acc[1]).append(" | ").append(acc[2]).append(" |\n");
         }
         if (args.length > 0) {
+            md.append('\n').append(jarKills(modes, seconds));
             md.append('\n').append(outages(Path.of(args[0])));
             md.append('\n').append(startup(Path.of(args[0])));
         }
+        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        String head = "Run of `bench/run.sh faults` on " + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
+                + " CPUs, Java " + System.getProperty("java.version") + ", load average " + loadAtStart + " at the start and " + load
+                + " at the end; BENCH_SECONDS=" + seconds + ", BENCH_ROUNDS=" + rounds + ".\n\n";
         System.out.println();
-        System.out.println(md);
-        Files.writeString(Path.of(System.getenv().getOrDefault("BENCH_OUT", "bench/results/faults.md")), md.toString());
+        System.out.println(head + md);
+        Files.writeString(Path.of(System.getenv().getOrDefault("BENCH_OUT", "bench/results/faults.md")), head + md);
+        String docs = System.getenv().getOrDefault("BENCH_DOCS", "docs/benchmarks.md");
+        if (!docs.isEmpty()) {
+            intoDocs(Path.of(docs), head + md);
+        }
+    }
+
+    /** Throughput of (n writes in ms) relative to the baseline's, as "-12 %". */
+    static String cost(long n, long ms, long baseN, long baseMs) {
+        double rate = n * 1000.0 / Math.max(1, ms);
+        double baseRate = baseN * 1000.0 / Math.max(1, baseMs);
+        return baseRate == 0 ? "n/a" : String.format("%+.0f %%", (rate / baseRate - 1) * 100);
+    }
+
+    static final String BEGIN = "<!-- faults:begin (written by bench/run.sh faults) -->";
+    static final String END = "<!-- faults:end -->";
+
+    /** Replaces the block between the faults markers of docs/benchmarks.md with this run's tables. */
+    static void intoDocs(Path docs, String md) throws java.io.IOException {
+        String text = Files.readString(docs);
+        int a = text.indexOf(BEGIN);
+        int b = text.indexOf(END);
+        if (a < 0 || b < a) {
+            System.out.println("(no faults markers in " + docs + ": not updated)");
+            return;
+        }
+        Files.writeString(docs, text.substring(0, a + BEGIN.length()) + "\n" + md + text.substring(b));
+        System.out.println("Updated the faults section of " + docs);
+    }
+
+    /**
+     * The packaged jar on its embedded store in {@code mode}: 4 clients POST clicks for {@code seconds}, SIGKILL,
+     * restart on the same folder; acknowledged writes/s through the service and acknowledged writes missing after.
+     */
+    static String jarKills(List<String> modes, int seconds) throws Exception {
+        StringBuilder md = new StringBuilder("| durability, packaged jar (4 HTTP clients, then SIGKILL) | acknowledged writes/s | throughput vs delayed | acknowledged | lost after SIGKILL + restart | restart → ready |\n|---|---|---|---|---|---|\n");
+        List<String[]> rows = new ArrayList<>();
+        long[] base = new long[2];
+        for (String mode : modes) {
+            Map<String, String> env = PackagedApp.embeddedEnv("bench-admin@example.com", "bench-admin-password-1");
+            env.put("LABS_STORE_DURABILITY", mode);
+            PackagedApp app = new PackagedApp("bench-faults", mode, env);
+            try {
+                app.start();
+                app.awaitReady(Duration.ofSeconds(180));
+                String clicks = app.url("/experiments/click_tracker/api/clicks");
+                post(clicks); // warm-up
+                List<String> acked = Collections.synchronizedList(new ArrayList<>());
+                AtomicBoolean killed = new AtomicBoolean();
+                List<Thread> writers = new ArrayList<>();
+                long start = System.nanoTime();
+                for (int w = 0; w < 4; w++) {
+                    Thread t = new Thread(() -> {
+                        while (!killed.get()) {
+                            try {
+                                HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(clicks)).timeout(Duration.ofSeconds(60))
+                                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"button\":\"blue\"}")).build(),
+                                        HttpResponse.BodyHandlers.discarding());
+                                if (r.statusCode() == 201) {
+                                    String loc = r.headers().firstValue("Location").orElse("");
+                                    acked.add(loc.substring(loc.lastIndexOf('/') + 1));
+                                }
+                            } catch (Exception gone) {
+                                return;
+                            }
+                        }
+                    });
+                    t.start();
+                    writers.add(t);
+                }
+                Thread.sleep(seconds * 1000L);
+                long elapsed = System.nanoTime() - start;
+                app.kill();
+                killed.set(true);
+                for (Thread t : writers) {
+                    t.join();
+                }
+                List<String> ids = new ArrayList<>(acked);
+                long restart = System.nanoTime();
+                app.start();
+                app.awaitReady(Duration.ofSeconds(180));
+                long ready = System.nanoTime() - restart;
+                long lost = 0;
+                try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + env.get("LABS_EMBEDDED_MONGO_PORT") + "/?serverSelectionTimeoutMS=5000")) {
+                    MongoCollection<Document> c = client.getDatabase("labs_db").getCollection("click_tracker_clicks");
+                    for (int i = 0; i < ids.size(); i += 2000) {
+                        List<org.bson.types.ObjectId> part = ids.subList(i, Math.min(ids.size(), i + 2000)).stream().map(org.bson.types.ObjectId::new).toList();
+                        lost += part.size() - c.countDocuments(Filters.in("_id", part));
+                    }
+                }
+                System.out.println("jar " + mode + ": " + ids.size() + " acknowledged in " + ms(elapsed) + " ms, " + lost + " lost");
+                if (mode.equals("delayed")) {
+                    base[0] = ids.size();
+                    base[1] = ms(elapsed);
+                }
+                rows.add(new String[] {mode, String.valueOf(ids.size()), String.valueOf(ms(elapsed)), String.valueOf(lost), String.valueOf(ms(ready))});
+            } finally {
+                app.killNow();
+                PackagedApp.deleteTree(app.dataDir);
+            }
+        }
+        for (String[] r : rows) {
+            long n = Long.parseLong(r[1]);
+            long t = Long.parseLong(r[2]);
+            md.append("| ").append(r[0]).append(" | ").append(n * 1000 / Math.max(1, t)).append(" | ").append(cost(n, t, base[0], base[1]))
+                    .append(" | ").append(n).append(" | ").append(r[3]).append(" | ").append(r[4]).append(" ms |\n");
+        }
+        return md.toString();
     }
 
     /** {milliseconds written, acknowledged, lost}. */

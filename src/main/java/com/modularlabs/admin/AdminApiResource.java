@@ -344,8 +344,13 @@ public class AdminApiResource {
         if (d.getString("storage_key") == null && (d.get("file_size") != null || d.get("local_file_path") != null)) {
             throw new ProblemException(410, "Gone", "Export " + id + " was made by g.nome; its file is not available here");
         }
+        if ("failed".equals(d.getString("status"))) {
+            // final: its file will never exist (a killed replica's export is failed by the lease check, issue 11)
+            throw new ProblemException(410, "Gone", "Export " + id + " failed: " + d.get("error", "no reason recorded"));
+        }
         if (!"done".equals(d.getString("status")) || d.getString("storage_key") == null) {
-            throw new ProblemException(409, "Conflict", "Export " + id + " is " + d.getString("status") + ", not downloadable");
+            throw new ProblemException(409, "Conflict", "Export " + id + " is " + d.getString("status") + ", not downloadable yet",
+                    List.of(), Map.of("Retry-After", "2"));
         }
         String key = d.getString("storage_key");
         long size = storage.size(key);

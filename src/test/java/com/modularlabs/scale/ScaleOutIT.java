@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.modularlabs.packaged.PackagedApp;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +21,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -60,9 +57,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutIT {
-    static final Path ROOT = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    static final Path TARGET = ROOT.resolve("target");
-    static final Path JAR = TARGET.resolve("quarkus-app/quarkus-run.jar");
+    static final Path ROOT = PackagedApp.ROOT;
+    static final Path TARGET = PackagedApp.TARGET;
+    static final Path JAR = PackagedApp.JAR;
     static final String ADMIN_EMAIL = "scaleout-admin@example.com";
     static final String ADMIN_PASSWORD = "scaleout-admin-password-1";
     static final String PROBE_SLUG = "scaleout_probe";
@@ -79,8 +76,8 @@ class ScaleOutIT {
     static final java.util.logging.Logger MONGO_WIRE_LOG = java.util.logging.Logger.getLogger("de.bwaldvogel");
     static String mongoUri;
     static final String SECRET = randomSecret();
-    static final List<Instance> instances = new ArrayList<>();
-    static final List<Instance> extra = new ArrayList<>();
+    static final List<PackagedApp> instances = new ArrayList<>();
+    static final List<PackagedApp> extra = new ArrayList<>();
     static final Map<String, String> results = new LinkedHashMap<>();
     static final List<String> notes = new ArrayList<>();
     static volatile boolean failed;
@@ -106,99 +103,6 @@ class ScaleOutIT {
         }
     };
 
-    /** One child process of the service. */
-    static final class Instance {
-        final String name;
-        final int port;
-        final Map<String, String> env;
-        Path dataDir;
-        Process process;
-        volatile HttpClient http = newClient();
-        volatile boolean down = true;
-        int starts;
-        long startMillis;
-
-        /** Health and metrics are on the management interface, its own port (kept across restarts). */
-        final int managementPort;
-
-        Instance(String name, int port, Map<String, String> env) throws IOException {
-            this.name = name;
-            this.port = port;
-            this.env = env;
-            this.managementPort = freePort();
-        }
-
-        String url(String path) {
-            return "http://127.0.0.1:" + port + path;
-        }
-
-        String managementUrl(String path) {
-            return "http://127.0.0.1:" + managementPort + path;
-        }
-
-        Path log() {
-            return TARGET.resolve("scaleout-" + name + (starts > 1 ? "-restart" + (starts - 1) : "") + ".log");
-        }
-
-        void start() throws IOException {
-            starts++;
-            dataDir = Files.createTempDirectory("labs-scaleout-" + name + "-");
-            ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-jar", JAR.toString());
-            pb.environment().putAll(env);
-            pb.environment().put("PORT", String.valueOf(port));
-            pb.environment().put("LABS_HTTP_HOST", "127.0.0.1");
-            pb.environment().put("LABS_MANAGEMENT_PORT", String.valueOf(managementPort));
-            pb.environment().put("LABS_MANAGEMENT_HOST", "127.0.0.1");
-            pb.environment().put("LABS_DATA_DIR", dataDir.toString());
-            pb.redirectErrorStream(true).redirectOutput(log().toFile());
-            pb.directory(dataDir.toFile());
-            startMillis = System.nanoTime();
-            process = pb.start();
-        }
-
-        /** Waits for /q/health/started; returns the start-up time in ms. */
-        long awaitStarted(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("instance " + name + " exited with " + process.exitValue());
-                }
-                try {
-                    if (http.send(get(managementUrl("/q/health/started")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        down = false;
-                        return (System.nanoTime() - startMillis) / 1_000_000;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                Thread.sleep(200);
-            }
-            throw new IllegalStateException("instance " + name + " did not start within " + timeout);
-        }
-
-        void stop() {
-            down = true;
-            Process p = process;
-            if (p == null) {
-                return;
-            }
-            p.destroy();
-            try {
-                if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        void deleteData() {
-            deleteTree(dataDir);
-        }
-    }
-
     // ------------------------------------------------------------------ lifecycle
 
     @BeforeAll
@@ -215,13 +119,13 @@ class ScaleOutIT {
             for (int i = 1; i <= 3; i++) {
                 Map<String, String> env = baseEnv("labs_db", mongoUri);
                 env.put("LABS_TOKEN_SECRET", SECRET);
-                instances.add(new Instance(String.valueOf(i), freePort(), env));
+                instances.add(new PackagedApp("scaleout", String.valueOf(i), env));
             }
             long t0 = System.nanoTime();
-            for (Instance in : instances) {
+            for (PackagedApp in : instances) {
                 in.start();
             }
-            for (Instance in : instances) {
+            for (PackagedApp in : instances) {
                 results.put("start-up (3 at once), instance " + in.name, in.awaitStarted(Duration.ofSeconds(90)) + " ms");
             }
             notes.add("3 instances started together in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
@@ -252,27 +156,27 @@ class ScaleOutIT {
             report();
         } finally {
             if (failed) {
-                for (Instance in : allInstances()) {
-                    printTail(in);
+                for (PackagedApp in : allInstances()) {
+                    in.printTail(40);
                 }
             }
             killAll();
         }
     }
 
-    static List<Instance> allInstances() {
-        List<Instance> all = new ArrayList<>(instances);
+    static List<PackagedApp> allInstances() {
+        List<PackagedApp> all = new ArrayList<>(instances);
         all.addAll(extra);
         return all;
     }
 
     static synchronized void killAll() {
-        for (Instance in : allInstances()) {
+        for (PackagedApp in : allInstances()) {
             if (in.process != null && in.process.isAlive()) {
-                in.process.destroyForcibly();
+                in.killNow();
             }
         }
-        for (Instance in : allInstances()) {
+        for (PackagedApp in : allInstances()) {
             try {
                 if (in.process != null) {
                     in.process.waitFor(10, TimeUnit.SECONDS);
@@ -281,7 +185,7 @@ class ScaleOutIT {
                 Thread.currentThread().interrupt();
             }
             if (in.dataDir != null) {
-                deleteTree(in.dataDir);
+                PackagedApp.deleteTree(in.dataDir);
             }
         }
         for (MongoServer m : new MongoServer[] {mongo, mongoNoOplog}) {
@@ -312,7 +216,7 @@ class ScaleOutIT {
                         break;
                     }
                     int i = (int) (n % 3);
-                    Instance in = instances.get(i);
+                    PackagedApp in = instances.get(i);
                     if (in.down) {
                         loadTotal.decrementAndGet();
                         continue;
@@ -362,7 +266,7 @@ class ScaleOutIT {
     @Order(1)
     void statusChangeReachesEveryInstanceWithin2s() throws Exception {
         String page = "/experiments/click_tracker/";
-        for (Instance in : instances) {
+        for (PackagedApp in : instances) {
             assertEquals(200, status(in, page, null), "click_tracker should be served by instance " + in.name);
         }
         // deactivate on instance 1, watch 2 and 3
@@ -380,7 +284,7 @@ class ScaleOutIT {
     }
 
     /** Sets the status on {@code writer}; returns ms from its 200 until each other instance answers {@code expect}. */
-    Map<String, Long> propagate(Instance writer, String statusValue, String page, int expect) throws Exception {
+    Map<String, Long> propagate(PackagedApp writer, String statusValue, String page, int expect) throws Exception {
         HttpResponse<String> r = writer.http.send(bearer(post(writer.url("/admin/api/experiments/click_tracker/status"),
                 "application/json", "{\"status\": \"" + statusValue + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
         long t0 = System.nanoTime();
@@ -390,7 +294,7 @@ class ScaleOutIT {
         ExecutorService watchers = Executors.newFixedThreadPool(2);
         try {
             Map<String, Future<Long>> fs = new LinkedHashMap<>();
-            for (Instance in : instances) {
+            for (PackagedApp in : instances) {
                 if (in != writer) {
                     fs.put(in.name, watchers.submit(() -> pollUntil(t0, PROPAGATION_LIMIT_MS * 3, () -> status(in, page, null) == expect)));
                 }
@@ -407,7 +311,7 @@ class ScaleOutIT {
     @Test
     @Order(2)
     void uploadedBundleIsServedByEveryInstance() throws Exception {
-        Instance uploader = instances.get(1);
+        PackagedApp uploader = instances.get(1);
         byte[] zip = probeZip();
         long s0 = System.nanoTime();
         HttpResponse<String> r = uploader.http.send(bearer(HttpRequest.newBuilder(URI.create(uploader.url("/admin/api/experiments/" + PROBE_SLUG + "/bundle")))
@@ -418,7 +322,7 @@ class ScaleOutIT {
         results.put("(b) upload on 2 (" + zip.length + " B ZIP), request", (t0 - s0) / 1_000_000 + " ms");
         String page = "/experiments/" + PROBE_SLUG + "/";
         assertTrue(body(uploader, page).contains(PROBE_MARKER), "the uploading instance does not serve its own upload");
-        for (Instance in : List.of(instances.get(0), instances.get(2))) {
+        for (PackagedApp in : List.of(instances.get(0), instances.get(2))) {
             long ms = pollUntil(t0, BUNDLE_LIMIT_MS * 2, () -> body(in, page).contains(PROBE_MARKER));
             results.put("(b) bundle from 2 served by " + in.name, ms + " ms");
             assertTrue(ms <= BUNDLE_LIMIT_MS, "instance " + in.name + " served the upload after " + ms + " ms");
@@ -429,7 +333,7 @@ class ScaleOutIT {
     @Order(3)
     void tokensAndSessionsWorkOnEveryInstance() throws Exception {
         // bearer token issued by instance 1, used on 2 and 3 (identity and an admin route)
-        for (Instance in : instances.subList(1, 3)) {
+        for (PackagedApp in : instances.subList(1, 3)) {
             long t0 = System.nanoTime();
             HttpResponse<String> me = in.http.send(bearer(get(in.url("/auth/me"))).build(), HttpResponse.BodyHandlers.ofString());
             int admin = in.http.send(bearer(get(in.url("/admin/api/experiments"))).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -442,7 +346,7 @@ class ScaleOutIT {
         HttpResponse<String> login = login(instances.get(2), "/auth/login");
         sessionCookie = login.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("labs_session="))
                 .map(c -> c.split(";", 2)[0]).findFirst().orElseThrow(() -> new AssertionError("no labs_session cookie: " + login.headers()));
-        for (Instance in : instances.subList(0, 2)) {
+        for (PackagedApp in : instances.subList(0, 2)) {
             long t0 = System.nanoTime();
             HttpResponse<String> me = in.http.send(get(in.url("/auth/me")).header("Cookie", sessionCookie).build(), HttpResponse.BodyHandlers.ofString());
             // cookie-authenticated admin calls carry the panel's token, read from the panel page as a browser would
@@ -463,7 +367,7 @@ class ScaleOutIT {
     @Test
     @Order(4)
     void instanceRestartedWithEmptyDiskNeedsNothingItHad() throws Exception {
-        Instance two = instances.get(1);
+        PackagedApp two = instances.get(1);
         long down0 = System.nanoTime();
         two.down = true;
         Thread.sleep(300); // let in-flight load requests to it finish
@@ -471,7 +375,7 @@ class ScaleOutIT {
         Path old = two.dataDir;
         two.deleteData();
         assertTrue(!Files.exists(old), "data dir not deleted");
-        two.http = newClient();
+        two.http = PackagedApp.newClient();
         two.start();
         long startup = two.awaitStarted(Duration.ofSeconds(90));
         results.put("(d) restart of 2 with an empty LABS_DATA_DIR, same port", startup + " ms");
@@ -519,16 +423,16 @@ class ScaleOutIT {
         mongoNoOplog.bind("127.0.0.1", mport);
         for (String n : List.of("nooplog-a", "nooplog-b")) {
             Map<String, String> env = baseEnv("labs_db", "mongodb://127.0.0.1:" + mport + "/?serverSelectionTimeoutMS=5000");
-            extra.add(new Instance(n, freePort(), env));
+            extra.add(new PackagedApp("scaleout", n, env));
         }
-        for (Instance in : extra) {
+        for (PackagedApp in : extra) {
             in.start();
         }
-        for (Instance in : extra) {
+        for (PackagedApp in : extra) {
             in.awaitStarted(Duration.ofSeconds(90));
         }
-        Instance a = extra.get(0);
-        Instance b = extra.get(1);
+        PackagedApp a = extra.get(0);
+        PackagedApp b = extra.get(1);
         String t = login(a, "/auth/token").body().replaceAll(".*\"access_token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
         HttpResponse<String> me = b.http.send(get(b.url("/auth/me")).header("Authorization", "Bearer " + t).build(), HttpResponse.BodyHandlers.ofString());
         results.put("(e) no oplog, no LABS_TOKEN_SECRET: token from A accepted by B", me.statusCode() == 200 ? "yes" : "NO (" + me.statusCode() + ")");
@@ -593,22 +497,9 @@ class ScaleOutIT {
         System.out.println("\n" + md);
     }
 
-    static void printTail(Instance in) {
-        for (int s = 1; s <= Math.max(1, in.starts); s++) {
-            Path log = TARGET.resolve("scaleout-" + in.name + (s > 1 ? "-restart" + (s - 1) : "") + ".log");
-            try {
-                List<String> lines = Files.readAllLines(log);
-                System.out.println("----- tail of " + log + " -----");
-                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
-            } catch (IOException e) {
-                System.out.println("(no log " + log + ")");
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ helpers
 
-    static HttpResponse<String> login(Instance in, String path) throws Exception {
+    static HttpResponse<String> login(PackagedApp in, String path) throws Exception {
         HttpResponse<String> r = in.http.send(post(in.url(path), "application/json",
                 "{\"email\": \"" + ADMIN_EMAIL + "\", \"password\": \"" + ADMIN_PASSWORD + "\"}").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), "login on instance " + in.name + " " + path + ": " + r.body());
@@ -628,7 +519,7 @@ class ScaleOutIT {
         }
     }
 
-    static int status(Instance in, String path, String cookie) throws Exception {
+    static int status(PackagedApp in, String path, String cookie) throws Exception {
         HttpRequest.Builder b = get(in.url(path));
         if (cookie != null) {
             b.header("Cookie", cookie);
@@ -636,7 +527,7 @@ class ScaleOutIT {
         return in.http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    static String body(Instance in, String path) throws Exception {
+    static String body(PackagedApp in, String path) throws Exception {
         HttpResponse<String> r = in.http.send(get(in.url(path)).build(), HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? r.body() : "";
     }
@@ -652,10 +543,6 @@ class ScaleOutIT {
 
     static HttpRequest.Builder bearer(HttpRequest.Builder b) {
         return b.header("Authorization", "Bearer " + token);
-    }
-
-    static HttpClient newClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
     }
 
     static byte[] probeZip() {
@@ -674,15 +561,8 @@ class ScaleOutIT {
         return bytes.toByteArray();
     }
 
-    static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
+        return PackagedApp.freePort();
     }
 
     static String randomSecret() {
@@ -691,14 +571,4 @@ class ScaleOutIT {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort
-        }
-    }
 }
