@@ -291,7 +291,7 @@ public class DataResource {
                             throw new ProblemException(409, "Conflict", "The document was changed by another request; nothing was written, retry");
                         }
                         return res;
-                    }).call(res -> hooks().after(e, c, "update", List.of(r), identity)).map(res -> ok(200, shown(r, redact)));
+                    }).call(res -> hooks().after(e, c, "update", List.of(r), existing, identity)).map(res -> ok(200, shown(r, redact)));
                 });
             });
         });
@@ -312,35 +312,36 @@ public class DataResource {
         Object docId = DocJson.parseId(id);
         Document q = byId(slug, docId, ownerOnly);
         ReactiveMongoCollection<Document> col = coll(c);
-        return parse(body, DocJson::parseDocument)
-                .chain(doc -> hooks().before(e, c, "replace", List.of(doc), null, identity).map(l -> l.get(0))).chain(doc -> {
+        return parse(body, DocJson::parseDocument).chain(doc -> {
             if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
                 throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
             }
+            // the whole stored document: a before_write trigger gets it as `previous`
             return mongo(col.find(q, new FindOptions().limit(1).batchSize(1)
-                    .projection(new Document("experiment_id", 1).append("created_by", 1).append("created_at", 1))
                     .maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).collect().first())
                     .chain(existing -> {
                         if (existing == null) {
                             throw notFound(coll, id);
                         }
-                        List<FieldError> errors = new ArrayList<>();
-                        Document r = stamp(doc, slug, existing.get("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
-                        r.put("_id", existing.get("_id"));
-                        if (!errors.isEmpty()) {
-                            throw ProblemException.invalid("Invalid document", errors);
-                        }
-                        Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
-                        if (ownerOnly != null) {
-                            exact.append("created_by", ownerOnly.match());
-                        }
-                        return mongo(changes.around(1, () -> col.replaceOne(exact, r),
-                                res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
-                            if (res.getMatchedCount() == 0) {
-                                throw notFound(coll, id);
+                        return hooks().before(e, c, "replace", List.of(doc), existing, identity).map(l -> l.get(0)).chain(changed -> {
+                            List<FieldError> errors = new ArrayList<>();
+                            Document r = stamp(changed, slug, existing.get("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
+                            r.put("_id", existing.get("_id"));
+                            if (!errors.isEmpty()) {
+                                throw ProblemException.invalid("Invalid document", errors);
                             }
-                            return res;
-                        }).call(res -> hooks().after(e, c, "replace", List.of(r), identity)).map(res -> ok(200, shown(r, redact)));
+                            Document exact = new Document("_id", existing.get("_id")).append("experiment_id", slug);
+                            if (ownerOnly != null) {
+                                exact.append("created_by", ownerOnly.match());
+                            }
+                            return mongo(changes.around(1, () -> col.replaceOne(exact, r),
+                                    res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
+                                if (res.getMatchedCount() == 0) {
+                                    throw notFound(coll, id);
+                                }
+                                return res;
+                            }).call(res -> hooks().after(e, c, "replace", List.of(r), existing, identity)).map(res -> ok(200, shown(r, redact)));
+                        });
                     });
         });
     }
