@@ -297,7 +297,7 @@ public class DataService {
                                                     "The document was changed by another request; nothing was written, retry");
                                         }
                                         return res;
-                                    }).call(res -> hooks().after(e, c, "update", List.of(r), who.identity())).map(res -> shown(r, redact));
+                                    }).call(res -> hooks().after(e, c, "update", List.of(r), existing, who.identity())).map(res -> shown(r, redact));
                         });
             });
         });
@@ -312,34 +312,35 @@ public class DataService {
         Object docId = DocJson.parseId(id);
         Document q = byId(slug, docId, ownerOnly);
         ReactiveMongoCollection<Document> col = coll(c);
-        return parse(body, DocJson::parseDocument)
-                .chain(doc -> hooks().before(e, c, "replace", List.of(doc), null, who.identity()).map(l -> l.get(0))).chain(doc -> {
-                    if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
-                        throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
-                    }
-                    return mongo(col.find(q, new FindOptions().limit(1).batchSize(1)
-                            .projection(new Document("experiment_id", 1).append("created_by", 1).append("created_at", 1))
-                            .maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).collect().first())
-                            .chain(existing -> {
-                                if (existing == null) {
-                                    throw notFound(coll, id);
-                                }
-                                List<FieldError> errors = new ArrayList<>();
-                                Document r = stamp(doc, slug, existing.get("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
-                                r.put("_id", existing.get("_id"));
-                                if (!errors.isEmpty()) {
-                                    throw ProblemException.invalid("Invalid document", errors);
-                                }
-                                Document exact = exact(slug, existing, ownerOnly);
-                                return mongo(changes.around(1, () -> col.replaceOne(exact, r),
-                                        res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
-                                            if (res.getMatchedCount() == 0) {
-                                                throw notFound(coll, id);
-                                            }
-                                            return res;
-                                        }).call(res -> hooks().after(e, c, "replace", List.of(r), who.identity())).map(res -> shown(r, redact));
-                            });
-                });
+        return parse(body, DocJson::parseDocument).chain(doc -> {
+            if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
+                throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
+            }
+            // the whole stored document: the triggers get it as `previous`
+            return mongo(col.find(q, new FindOptions().limit(1).batchSize(1)
+                    .maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).collect().first())
+                    .chain(existing -> {
+                        if (existing == null) {
+                            throw notFound(coll, id);
+                        }
+                        return hooks().before(e, c, "replace", List.of(doc), existing, who.identity()).map(l -> l.get(0)).chain(changed -> {
+                            List<FieldError> errors = new ArrayList<>();
+                            Document r = stamp(changed, slug, existing.get("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
+                            r.put("_id", existing.get("_id"));
+                            if (!errors.isEmpty()) {
+                                throw ProblemException.invalid("Invalid document", errors);
+                            }
+                            Document exact = exact(slug, existing, ownerOnly);
+                            return mongo(changes.around(1, () -> col.replaceOne(exact, r),
+                                    res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
+                                        if (res.getMatchedCount() == 0) {
+                                            throw notFound(coll, id);
+                                        }
+                                        return res;
+                                    }).call(res -> hooks().after(e, c, "replace", List.of(r), existing, who.identity())).map(res -> shown(r, redact));
+                        });
+                    });
+        });
     }
 
     /** Deletes one document; 404 when absent or not the caller's (owner level). */

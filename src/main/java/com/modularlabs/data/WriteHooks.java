@@ -20,6 +20,12 @@ public interface WriteHooks {
     /** @param docs the stored documents (for a delete: just the _id) */
     Uni<Void> after(Experiment e, CollectionSpec c, String operation, List<Document> docs, SecurityIdentity who);
 
+    /** @param previous the document as stored before an update or replace of one document */
+    default Uni<Void> after(Experiment e, CollectionSpec c, String operation, List<Document> docs, Document previous,
+            SecurityIdentity who) {
+        return after(e, c, operation, docs, who);
+    }
+
     /** What the data API uses when no implementation is deployed. */
     WriteHooks NONE = new WriteHooks() {
         @Override

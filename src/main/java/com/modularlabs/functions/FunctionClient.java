@@ -1,36 +1,47 @@
 package com.modularlabs.functions;
 
-import java.io.ByteArrayOutputStream;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.annotation.PreDestroy;
+import java.util.concurrent.TimeoutException;
 
 /**
- * The HTTP call to a function, on the JDK client (its own selector thread and executor: never an event loop).
- * Redirects are not followed (a function cannot bounce the engine to another host); the answer is read with a
- * size limit enforced while reading: past the limit the stream is cancelled and the call fails.
+ * The HTTP call to a function, on the Vert.x client: non-blocking on the event loops, connections kept alive and
+ * pooled per function host (HTTP/1.1). Redirects are not followed (a function cannot bounce the engine to another
+ * host); the answer is read with a size limit enforced while reading: past the limit the request is reset and the
+ * call fails. One timer bounds the whole call, from connecting to the last byte of the answer.
  */
 @ApplicationScoped
 public class FunctionClient {
-    private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "labs-function-client");
-        t.setDaemon(true);
-        return t;
-    });
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
+    @Inject
+    Vertx vertx;
+    @Inject
+    FunctionsConfig config;
 
-    /** A function's raw answer. */
+    private HttpClient http;
+
+    @PostConstruct
+    void init() {
+        // every in-flight call may hold a connection: the pool is not the limit, the per-experiment concurrency is
+        http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30).setConnectTimeout(5000)
+                .setTryUseCompression(false), new PoolOptions().setHttp1MaxSize(Math.max(64, config.concurrencyPerExperiment() * 8)));
+    }
+
+    /** A function's raw answer; body null when its declared length is over the limit (never read). */
     public record Answer(int status, String contentType, byte[] body) {
     }
 
@@ -42,76 +53,55 @@ public class FunctionClient {
     }
 
     public CompletionStage<Answer> post(URI uri, byte[] body, Map<String, String> headers, Duration timeout, int maxBytes) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
-                .header("Content-Type", "application/json").header("Accept", "application/json, application/problem+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(b::header);
-        CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(b.build(), info -> limited(info, maxBytes));
-        // the request timeout covers until the headers; the overall bound also covers a slowly trickling body
-        return sent.orTimeout(timeout.toMillis() + 50, java.util.concurrent.TimeUnit.MILLISECONDS)
-                .thenApply(r -> new Answer(r.statusCode(), r.headers().firstValue("content-type").orElse(""), r.body()));
+        CompletableFuture<Answer> out = new CompletableFuture<>();
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri.toString()).setFollowRedirects(false)
+                .addHeader("Content-Type", "application/json").addHeader("Accept", "application/json, application/problem+json");
+        headers.forEach(o::addHeader);
+        long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> out.completeExceptionally(new TimeoutException()));
+        out.whenComplete((a, t) -> vertx.cancelTimer(timer));
+        http.request(o).onFailure(out::completeExceptionally).onSuccess(req -> {
+            out.whenComplete((a, t) -> {
+                if (t != null) {
+                    req.reset(); // timed out or too large: drop the connection, not the pool's other ones
+                }
+            });
+            req.send(Buffer.buffer(body)).onFailure(out::completeExceptionally).onSuccess(resp -> read(resp, maxBytes, out));
+        });
+        return out;
     }
 
-    private static HttpResponse.BodySubscriber<byte[]> limited(HttpResponse.ResponseInfo info, int maxBytes) {
-        long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
-        if (declared > maxBytes) {
-            return HttpResponse.BodySubscribers.replacing(null); // never read; rejected below
-        }
-        return new Limited(maxBytes);
-    }
-
-    /** Collects the body, cancelling the stream as soon as it passes the limit. */
-    static final class Limited implements HttpResponse.BodySubscriber<byte[]> {
-        private final int max;
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        Limited(int max) {
-            this.max = max;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            if (result.isDone()) {
+    private static void read(HttpClientResponse resp, int maxBytes, CompletableFuture<Answer> out) {
+        String type = resp.getHeader("Content-Type");
+        String type0 = type == null ? "" : type;
+        String declared = resp.getHeader("Content-Length");
+        try {
+            if (declared != null && Long.parseLong(declared.trim()) > maxBytes) {
+                out.complete(new Answer(resp.statusCode(), type0, null));
+                resp.request().reset();
                 return;
             }
-            for (ByteBuffer bb : items) {
-                if (out.size() + bb.remaining() > max) {
-                    subscription.cancel();
-                    result.completeExceptionally(new TooLarge());
-                    return;
-                }
-                byte[] chunk = new byte[bb.remaining()];
-                bb.get(chunk);
-                out.write(chunk, 0, chunk.length);
+        } catch (NumberFormatException e) {
+            // the client refuses a malformed length itself
+        }
+        Buffer acc = Buffer.buffer();
+        resp.exceptionHandler(out::completeExceptionally);
+        resp.handler(chunk -> {
+            if (out.isDone()) {
+                return;
             }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(out.toByteArray());
-        }
+            if (acc.length() + chunk.length() > maxBytes) {
+                out.completeExceptionally(new TooLarge());
+                return;
+            }
+            acc.appendBuffer(chunk);
+        });
+        resp.endHandler(v -> out.complete(new Answer(resp.statusCode(), type0, acc.getBytes())));
     }
 
     @PreDestroy
     void close() {
-        executor.shutdownNow();
+        if (http != null) {
+            http.close();
+        }
     }
 }

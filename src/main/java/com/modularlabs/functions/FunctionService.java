@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -86,22 +88,31 @@ public class FunctionService {
             return Uni.createFrom().failure(new ProblemException(503, "Service Unavailable", "Function '" + f.name()
                     + "' is failing; calls are paused", null, Map.of("Retry-After", String.valueOf(guard.retryAfterSeconds(f)))));
         }
-        String requestId = extra.getOrDefault("X-Labs-Request-Id", UUID.randomUUID().toString());
-        return keys.current().chain(key -> Workers.run(() -> {
-            hosts.checkResolved(uri); // DNS: blocking, so on a worker
-            Map<String, String> headers = new HashMap<>(extra);
-            headers.put("Authorization", "Bearer " + assertion(f, caller, requestId, key));
-            headers.put("X-Labs-Data-Token", tokens.issueFunctionToken(caller.userId(), f.slug(), requestId, config.tokenLifetime()));
-            headers.put("X-Labs-Api", engineUrl() + "/experiments/" + f.slug() + "/api");
-            headers.put("X-Labs-Request-Id", requestId);
-            return headers;
-        })).onFailure(HostPolicy.Refused.class).transform(t -> {
+        return keys.current().chain(key -> {
+            Credentials fresh = hosts.passedRecently(uri) ? reusable(f, caller, key) : null;
+            if (fresh != null) {
+                return Uni.createFrom().item(headers(f, extra, fresh)); // nothing blocking left: no worker hop
+            }
+            return Workers.run(() -> {
+                hosts.checkResolved(uri); // DNS: blocking, so on a worker
+                return headers(f, extra, credentials(f, caller, key)); // signing: ~0.5 ms of CPU
+            });
+        }).onFailure(HostPolicy.Refused.class).transform(t -> {
             guard.failure(f);
             return badGateway(f, "its URL is refused: " + t.getMessage());
         }).chain(headers -> Uni.createFrom().completionStage(() -> client.post(uri, body, headers, f.timeout(), f.maxBodyBytes())))
                 .map(a -> classify(f, a, start))
                 .onFailure(t -> !(t instanceof ProblemException)).transform(t -> failed(f, t, start))
                 .onTermination().invoke(() -> guard.release(f.slug()));
+    }
+
+    private Map<String, String> headers(FunctionSpec f, Map<String, String> extra, Credentials c) {
+        Map<String, String> headers = new HashMap<>(extra);
+        headers.put("Authorization", "Bearer " + c.assertion());
+        headers.put("X-Labs-Data-Token", c.dataToken());
+        headers.put("X-Labs-Api", engineUrl() + "/experiments/" + f.slug() + "/api");
+        headers.put("X-Labs-Request-Id", c.jti() + "." + c.calls().incrementAndGet());
+        return headers;
     }
 
     /** True for the refusals that happen before any request is sent (open circuit, too many calls in flight). */
@@ -173,13 +184,62 @@ public class FunctionService {
         }
     }
 
-    /** The signed assertion: who calls (stable id, roles), which experiment and function, the request id. */
-    String assertion(FunctionSpec f, Caller caller, String requestId, SigningKeys.Key key) {
+    /**
+     * A signed assertion and its data token, shared by one caller's calls of one function for a short while
+     * ({@link FunctionsConfig#assertionReuse()}): each call's request id is {@code <jti>.<n>}, so it names the
+     * assertion it came with.
+     */
+    record Credentials(String jti, String assertion, String dataToken, long reuseUntil, AtomicLong calls) {
+    }
+
+    private record CredentialKey(String kid, String slug, String function, Caller caller) {
+    }
+
+    /** Bounded: a flood of distinct callers costs signatures, not memory. */
+    private static final int MAX_CREDENTIALS = 10_000;
+    private final Map<CredentialKey, Credentials> credentials = new ConcurrentHashMap<>();
+
+    /** The credentials for a call: reused while fresh (always at least half the token lifetime left), else signed now. */
+    Credentials credentials(FunctionSpec f, Caller caller, SigningKeys.Key key) {
+        Credentials c = reusable(f, caller, key);
+        if (c != null) {
+            return c;
+        }
+        long reuse = reuseMillis();
+        long now = System.currentTimeMillis();
+        CredentialKey k = new CredentialKey(key.kid(), f.slug(), f.name(), caller);
+        String jti = UUID.randomUUID().toString();
+        c = new Credentials(jti, assertion(f, caller, jti, key), tokens.issueFunctionToken(caller.userId(), f.slug(), jti,
+                config.tokenLifetime()), now + reuse, new AtomicLong());
+        if (reuse > 0) {
+            if (credentials.size() >= MAX_CREDENTIALS) {
+                credentials.clear();
+            }
+            credentials.put(k, c);
+        }
+        return c;
+    }
+
+    /** Cached credentials still inside their reuse window, else null. */
+    private Credentials reusable(FunctionSpec f, Caller caller, SigningKeys.Key key) {
+        if (reuseMillis() <= 0) {
+            return null;
+        }
+        Credentials c = credentials.get(new CredentialKey(key.kid(), f.slug(), f.name(), caller));
+        return c != null && System.currentTimeMillis() < c.reuseUntil() ? c : null;
+    }
+
+    private long reuseMillis() {
+        return Math.min(config.assertionReuse().toMillis(), config.tokenLifetime().toMillis() / 2);
+    }
+
+    /** The signed assertion: who calls (stable id, roles), which experiment and function; jti prefixes the request ids. */
+    String assertion(FunctionSpec f, Caller caller, String jti, SigningKeys.Key key) {
         Instant now = Instant.now();
         var b = Jwt.issuer(TokenService.ISSUER).audience(AUDIENCE_PREFIX + f.slug() + "/" + f.name())
                 .subject(caller.userId() == null ? "anonymous" : caller.userId()).issuedAt(now)
-                .expiresAt(now.plus(config.tokenLifetime())).claim("jti", requestId)
-                .claim("experiment", f.slug()).claim("function", f.name()).claim("request_id", requestId)
+                .expiresAt(now.plus(config.tokenLifetime())).claim("jti", jti)
+                .claim("experiment", f.slug()).claim("function", f.name())
                 .claim("roles", caller.roles()).claim("anonymous", caller.userId() == null)
                 .claim("api", engineUrl() + "/experiments/" + f.slug() + "/api"); // signed: where the data token may be sent
         if (caller.email() != null) {

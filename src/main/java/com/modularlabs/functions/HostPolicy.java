@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where functions may live: the operator's allow-list of hosts (exact names, IP literals, "*.suffix"). A manifest
@@ -38,9 +40,23 @@ public class HostPolicy {
         return null;
     }
 
+    /**
+     * How long a passed address check is trusted without looking again: less than the JDK's own cache of positive
+     * lookups (networkaddress.cache.ttl, 30 s), so it hides no DNS change the lookup itself would have seen.
+     */
+    static final long RECHECK_MILLIS = 10_000;
+    private final Map<String, Long> passed = new ConcurrentHashMap<>();
+
+    /** Whether the host's addresses passed {@link #checkResolved} less than {@link #RECHECK_MILLIS} ago (no lookup). */
+    public boolean passedRecently(URI uri) {
+        Long until = passed.get(String.valueOf(host(uri)));
+        return until != null && System.currentTimeMillis() < until;
+    }
+
     /** Blocking DNS lookup: call on a worker. Throws a refusal message when any resolved address is not acceptable. */
     public void checkResolved(URI uri) throws Refused {
         String host = host(uri);
+        passed.remove(String.valueOf(host));
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(host);
@@ -48,6 +64,10 @@ public class HostPolicy {
             throw new Refused("host '" + host + "' does not resolve");
         }
         checkAddresses(uri, addresses);
+        if (passed.size() > 10_000) {
+            passed.clear();
+        }
+        passed.put(host, System.currentTimeMillis() + RECHECK_MILLIS);
     }
 
     /** The check of {@link #checkResolved} on given addresses. */

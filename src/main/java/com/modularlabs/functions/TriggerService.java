@@ -143,6 +143,11 @@ public class TriggerService implements WriteHooks {
 
     @Override
     public Uni<Void> after(Experiment e, CollectionSpec c, String operation, List<Document> docs, SecurityIdentity who) {
+        return after(e, c, operation, docs, null, who);
+    }
+
+    @Override
+    public Uni<Void> after(Experiment e, CollectionSpec c, String operation, List<Document> docs, Document previous, SecurityIdentity who) {
         TriggerSpec t = catalog.triggers(e, c.name());
         if (t == null || t.afterWrite() == null || docs.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -152,7 +157,7 @@ public class TriggerService implements WriteHooks {
         List<Document> queued = new ArrayList<>(docs.size());
         for (Document d : docs) {
             queued.add(new Document("_id", UUID.randomUUID().toString()).append("experiment", e.slug()).append("collection", c.name())
-                    .append("function", t.afterWrite()).append("operation", operation).append("document", d)
+                    .append("function", t.afterWrite()).append("operation", operation).append("document", d).append("previous", previous)
                     .append("caller", new Document("user_id", caller.userId()).append("email", caller.email()).append("roles", caller.roles()))
                     .append("status", PENDING).append("attempts", 0).append("next_at", now).append("created_at", now));
         }
@@ -211,10 +216,10 @@ public class TriggerService implements WriteHooks {
         Document c = d.get("caller", new Document());
         Caller caller = new Caller(c.getString("user_id"), c.getString("email"), c.getList("roles", String.class, List.of()));
         Document event = new Document("event", "after_write").append("delivery_id", id).append("operation", d.getString("operation"))
-                .append("collection", d.getString("collection")).append("document", d.get("document")).append("attempt", attempt);
+                .append("collection", d.getString("collection")).append("document", d.get("document")).append("previous", d.get("previous"))
+                .append("attempt", attempt);
         byte[] body = DocJson.toJson(event).getBytes(StandardCharsets.UTF_8);
-        return functions.invoke(f, body, caller, Map.of("X-Labs-Trigger", "after_write", "X-Labs-Delivery-Id", id,
-                "X-Labs-Request-Id", id + "." + attempt))
+        return functions.invoke(f, body, caller, Map.of("X-Labs-Trigger", "after_write", "X-Labs-Delivery-Id", id))
                 .map(r -> r.status() < 300 ? (String) null : "HTTP " + r.status())
                 .onFailure(FunctionService::notCalled).recoverWithUni(t -> defer(d, (ProblemException) t).replaceWith("deferred"))
                 .onFailure().recoverWithItem(t -> t instanceof ProblemException p ? p.getMessage() : t.getClass().getSimpleName())

@@ -22,6 +22,8 @@ final class FakeFunctions implements AutoCloseable {
     final AtomicInteger hanging = new AtomicInteger();
     /** after_write calls received: delivery id of each call, in order, with the event. */
     final java.util.List<com.fasterxml.jackson.databind.JsonNode> deliveries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** before_write calls received, with the event. */
+    final java.util.List<com.fasterxml.jackson.databind.JsonNode> befores = new java.util.concurrent.CopyOnWriteArrayList<>();
     volatile boolean doomed = true;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     volatile CountDownLatch release = new CountDownLatch(1);
@@ -106,6 +108,7 @@ final class FakeFunctions implements AutoCloseable {
     /** A before_write trigger: refuses "forbidden" words, shouts, tries to forge engine fields, can break the schema. */
     private void before(HttpExchange x, String body) throws IOException {
         var event = JSON.readTree(body);
+        befores.add(event);
         var docs = (com.fasterxml.jackson.databind.node.ArrayNode) event.path("documents");
         boolean changed = false;
         for (var d : docs) {

@@ -63,7 +63,9 @@ class FunctionsApiTest {
         assertEquals("t_fn", claims.path("experiment").asText());
         assertEquals("userEcho", claims.path("function").asText());
         assertEquals("labs-function:t_fn/userEcho", claims.path("aud").isArray() ? claims.path("aud").get(0).asText() : claims.path("aud").asText());
-        assertEquals(r.path("request_id").toString(), claims.path("request_id").asText());
+        String jti = claims.path("jti").asText();
+        assertTrue(jti.length() >= 32 && r.path("request_id").toString().startsWith(jti + "."),
+                "the request id names the assertion it came with: " + r.path("request_id"));
         assertTrue(claims.path("roles").toString().contains("dealer"));
         long lifetime = claims.path("exp").asLong() - claims.path("iat").asLong();
         assertTrue(lifetime > 0 && lifetime <= 60, "short-lived: " + lifetime);
@@ -73,6 +75,24 @@ class FunctionsApiTest {
         String forged = p[0] + "." + java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(claims.toString().replace(u[0], "someone-else").getBytes()) + "." + p[2];
         assertNull(Jwts.verify(forged, jwks));
+    }
+
+    @Test
+    void aReusedAssertionStillGivesEveryCallItsOwnRequestIdAndNeverCrossesUsers() throws Exception {
+        String[] a = FunctionTestSupport.user(List.of());
+        String[] b = FunctionTestSupport.user(List.of());
+        Response first = call(a[1], "t_fn", "userEcho", "{}");
+        Response second = call(a[1], "t_fn", "userEcho", "{}");
+        Response other = call(b[1], "t_fn", "userEcho", "{}");
+        String assertion = first.path("authorization").toString();
+        JsonNode jwks = JSON.readTree(given().get("/.well-known/jwks.json").then().statusCode(200).extract().asString());
+        String jti = Jwts.verify(assertion.substring("Bearer ".length()), jwks).path("jti").asText();
+        assertTrue(first.path("request_id").toString().startsWith(jti + ".") && second.path("request_id").toString().startsWith(jti + "."));
+        assertTrue(!first.path("request_id").toString().equals(second.path("request_id").toString()), "one request id per call");
+        JsonNode otherClaims = Jwts.verify(other.path("authorization").toString().substring("Bearer ".length()), jwks);
+        assertEquals(b[0], otherClaims.path("sub").asText(), "another user never gets the first user's assertion");
+        assertTrue(other.path("request_id").toString().startsWith(otherClaims.path("jti").asText() + "."));
+        assertTrue(!otherClaims.path("jti").asText().equals(jti));
     }
 
     @Test

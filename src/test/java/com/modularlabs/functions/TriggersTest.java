@@ -85,6 +85,28 @@ class TriggersTest {
     }
 
     @Test
+    void updateAndReplaceTriggersGetTheStoredDocumentAsPrevious() {
+        String marker = UUID.randomUUID().toString();
+        String id = anon().body("{\"text\": \"one\", \"marker\": \"" + marker + "\"}").post("/experiments/t_trig/api/posts").then()
+                .statusCode(201).extract().path("_id.$oid");
+        anon().body("{\"$set\": {\"text\": \"two\"}}").patch("/experiments/t_trig/api/posts/" + id).then().statusCode(200);
+        anon().body("{\"text\": \"three\", \"marker\": \"" + marker + "\"}").put("/experiments/t_trig/api/posts/" + id).then().statusCode(200);
+        List<JsonNode> before = fake.befores.stream().filter(b -> marker.equals(b.path("documents").path(0).path("marker").asText())).toList();
+        assertEquals(List.of("insert", "update", "replace"), before.stream().map(b -> b.path("operation").asText()).toList());
+        assertTrue(before.get(0).path("previous").isNull(), "an insert has no previous document");
+        assertEquals("one", before.get(1).path("previous").path("text").asText());
+        assertEquals("two", before.get(2).path("previous").path("text").asText(), "a replace gets the stored document too");
+        assertEquals(id, before.get(2).path("previous").path("_id").path("$oid").asText());
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> deliveriesOf(marker).size() >= 3);
+        List<JsonNode> after = deliveriesOf(marker);
+        JsonNode update = after.stream().filter(d -> d.path("operation").asText().equals("update")).findFirst().orElseThrow();
+        JsonNode replace = after.stream().filter(d -> d.path("operation").asText().equals("replace")).findFirst().orElseThrow();
+        assertEquals("one", update.path("previous").path("text").asText());
+        assertEquals("two", replace.path("previous").path("text").asText());
+        assertEquals("three", replace.path("document").path("text").asText());
+    }
+
+    @Test
     void afterWriteIsDeliveredWithAStableIdAndRetried() {
         String marker = UUID.randomUUID().toString();
         String id = anon().body("{\"marker\": \"" + marker + "\", \"flaky\": true}").post("/experiments/t_trig/api/posts").then()
