@@ -7,7 +7,6 @@ import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.QuerySpec;
 import com.modularlabs.store.ChangeLog;
@@ -49,7 +48,6 @@ import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestMulti;
 
@@ -66,8 +64,10 @@ public class DataResource {
     static final int INLINE_PARSE_BYTES = 64 * 1024;
     private static final Logger LOG = Logger.getLogger(DataResource.class);
 
-    @ConfigProperty(name = "labs.http.compression-min-bytes", defaultValue = "1024")
-    long compressionMinBytes;
+    @Inject
+    com.modularlabs.common.HttpConfig http;
+    @Inject
+    com.modularlabs.common.LimitsConfig limits;
 
     @Inject
     com.modularlabs.auth.TokenService tokens;
@@ -98,13 +98,15 @@ public class DataResource {
         return writeHooks.isResolvable() ? writeHooks.get() : WriteHooks.NONE;
     }
 
+    @Inject
+    com.modularlabs.store.Database database;
     private volatile ReactiveMongoDatabase db;
     private volatile FilterRules rules;
 
     private ReactiveMongoDatabase db() {
         ReactiveMongoDatabase d = db;
         if (d == null) {
-            db = d = ExperimentSummary.mongoDatabase();
+            db = d = database.get();
         }
         return d;
     }
@@ -395,7 +397,7 @@ public class DataResource {
         AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
         ReactiveMongoCollection<Document> col = coll(c);
         return stream(Uni.createFrom().item(Boolean.TRUE), ignored -> col.aggregate(pipeline, o),
-                () -> new Page(-1, List.of(), null, response, compressionMinBytes, redact), (page, ignored) -> "]}");
+                () -> new Page(-1, List.of(), null, response, http.compressionMinBytes(), redact), (page, ignored) -> "]}");
     }
 
     // ---------------------------------------------------------------- list
@@ -446,7 +448,7 @@ public class DataResource {
                 : Uni.createFrom().item(Optional.empty());
         String secret = cursorSecret();
         return stream(counted, n -> col.find(o), () -> new Page(limit, proj.added(), d -> ListQuery.encodeCursor(d, keys, secret), response,
-                compressionMinBytes, redact),
+                http.compressionMinBytes(), redact),
                 (page, n) -> {
                     StringBuilder tail = new StringBuilder("],\"next\":");
                     page.nextCursor(tail);
@@ -709,8 +711,8 @@ public class DataResource {
         if (body == null) {
             body = "";
         }
-        if (body.length() > config.bodyBytes()) {
-            throw ProblemException.tooLarge("The request body is larger than " + config.bodyBytes() + " bytes");
+        if (body.length() > limits.jsonBodyBytes()) {
+            throw ProblemException.tooLarge("The request body is larger than " + limits.jsonBodyBytes() + " bytes");
         }
         if (body.length() <= INLINE_PARSE_BYTES) {
             return Uni.createFrom().item(parser.apply(body));

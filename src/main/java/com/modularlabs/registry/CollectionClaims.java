@@ -8,7 +8,6 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import io.quarkus.mongodb.FindOptions;
-import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,10 +41,8 @@ public class CollectionClaims {
 
     @Inject
     ExperimentConfigRepository configs;
-
-    ReactiveMongoCollection<Document> claims() {
-        return ExperimentSummary.mongoDatabase().getCollection(EngineCollections.COLLECTION_CLAIMS);
-    }
+    @Inject
+    CollectionClaimRepository claims;
 
     /**
      * Claims every physical name of {@code manifest} for {@code slug}. Fails with 409 problem+json naming each
@@ -83,7 +80,7 @@ public class CollectionClaims {
         if (names.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return claims().deleteMany(Filters.and(Filters.in("_id", names), Filters.eq("slug", slug)))
+        return claims.delete(Filters.and(Filters.in("_id", names), Filters.eq("slug", slug)))
                 .onFailure().invoke(e -> LOG.warnf("Could not release collection claims %s of %s: %s", names, slug, e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
@@ -91,10 +88,9 @@ public class CollectionClaims {
 
     /** "" when inserted now (Mutiny streams carry no nulls); otherwise the current owner's slug. */
     private Uni<String> insert(String slug, String physical) {
-        return claims().insertOne(new Document("_id", physical).append("slug", slug).append("claimed_at", new Date()))
+        return claims.persist(new CollectionClaimRepository.Claim(physical, slug, new Date()))
                 .map(r -> "")
-                .onFailure(CollectionClaims::duplicate).recoverWithUni(() -> claims().find(Filters.eq("_id", physical),
-                        new FindOptions().limit(1)).collect().first().map(d -> d == null ? "?" : d.getString("slug")));
+                .onFailure(CollectionClaims::duplicate).recoverWithUni(() -> claims.findById(physical).map(c -> c == null ? "?" : c.slug()));
     }
 
     private static boolean duplicate(Throwable t) {

@@ -17,6 +17,9 @@ import java.util.List;
  */
 @ApplicationScoped
 public class CoreIndexes {
+    @Inject
+    com.modularlabs.store.Database database;
+
     /** A feature's startup indexes. */
     public interface Contributor {
         Uni<Void> ensureIndexes();
@@ -30,7 +33,7 @@ public class CoreIndexes {
     public Uni<Void> ensure() {
         List<Uni<Void>> steps = new ArrayList<>();
         steps.add(configs.ensureIndexes());
-        steps.add(ExperimentSummary.mongoDatabase().getCollection(com.modularlabs.store.EngineCollections.EXPORT_LOGS)
+        steps.add(database.get().getCollection(com.modularlabs.store.EngineCollections.EXPORT_LOGS)
                 .createIndexes(List.of(new IndexModel(Indexes.compoundIndex(Indexes.ascending("slug_id"), Indexes.descending("created_at")),
                         new IndexOptions().name("slug_created")))).replaceWithVoid());
         contributors.forEach(c -> steps.add(c.ensureIndexes()));

@@ -8,7 +8,6 @@ import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.quarkus.mongodb.FindOptions;
-import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -28,7 +27,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.bson.Document;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,9 +58,7 @@ public class ChangeLog {
     }
 
     @Inject
-    ReactiveMongoClient client;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
+    Database database;
     @Inject
     ChangeLogConfig config;
 
@@ -79,7 +75,7 @@ public class ChangeLog {
     private volatile boolean stopped;
 
     private ReactiveMongoCollection<Document> events() {
-        return client.getDatabase(dbName).getCollection(EVENTS);
+        return database.collection(EVENTS);
     }
 
     void start(@Observes StartupEvent ev) {
@@ -129,7 +125,7 @@ public class ChangeLog {
 
     /** Reserves {@code n} numbers; returns the first. */
     Uni<Long> reserve(int n) {
-        return client.getDatabase(dbName).getCollection(COUNTER).findOneAndUpdate(Filters.eq("_id", "seq"), Updates.inc("n", (long) n),
+        return database.collection(COUNTER).findOneAndUpdate(Filters.eq("_id", "seq"), Updates.inc("n", (long) n),
                 new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER))
                 .map(d -> ((Number) d.get("n")).longValue() - n + 1);
     }
@@ -212,7 +208,7 @@ public class ChangeLog {
         start.chain(p -> {
             position = p;
             // the counter is one point lookup: an idle log costs no range query (a scan on the embedded store)
-            return client.getDatabase(dbName).getCollection(COUNTER).find(Filters.eq("_id", "seq")).collect().first();
+            return database.collection(COUNTER).find(Filters.eq("_id", "seq")).collect().first();
         }).chain(c -> {
             long reserved = c == null ? 0L : ((Number) c.get("n")).longValue();
             if (reserved <= position && skipped.isEmpty()) {
@@ -247,7 +243,7 @@ public class ChangeLog {
     private Uni<Long> initialPosition() {
         return events().find(new FindOptions().sort(Sorts.descending("_id")).limit(1).batchSize(1)).collect().first().chain(d -> d != null
                 ? Uni.createFrom().item(((Number) d.get("_id")).longValue())
-                : client.getDatabase(dbName).getCollection(COUNTER).find(Filters.eq("_id", "seq")).collect().first()
+                : database.collection(COUNTER).find(Filters.eq("_id", "seq")).collect().first()
                         .map(c -> c == null ? 0L : ((Number) c.get("n")).longValue()));
     }
 
