@@ -40,7 +40,6 @@ import java.util.Map;
 import org.bson.Document;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -77,8 +76,8 @@ public class AdminApiResource {
     AdminConfig adminConfig;
     @Inject
     com.modularlabs.audit.AuditLog audit;
-    @ConfigProperty(name = "labs.limits.json-body-bytes", defaultValue = "1048576")
-    int maxJson;
+    @Inject
+    com.modularlabs.common.LimitsConfig limits;
 
     static Response json(Document d) {
         return Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON).build();
@@ -376,8 +375,8 @@ public class AdminApiResource {
         if (body == null || body.isBlank()) {
             throw ProblemException.badRequest("Send a JSON object");
         }
-        if (body.length() > maxJson) {
-            throw ProblemException.tooLarge("JSON bodies are limited to " + maxJson + " bytes");
+        if (body.length() > limits.jsonBodyBytes()) {
+            throw ProblemException.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
         }
         return com.modularlabs.common.SafeJson.parseObject(body, "The request body");
     }

@@ -2,11 +2,8 @@ package com.modularlabs.audit;
 
 import com.modularlabs.common.ProblemException;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import io.quarkus.mongodb.FindOptions;
-import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
@@ -18,12 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,7 +28,7 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class AuditLog {
-    public static final String COLLECTION = "labs_audit";
+    public static final String COLLECTION = com.modularlabs.store.EngineCollections.AUDIT;
     static final String NOTE_KEY = "labs.audit.note";
     static final int MAX_LIMIT = 200;
     private static final Logger LOG = Logger.getLogger(AuditLog.class);
@@ -48,16 +43,14 @@ public class AuditLog {
     }
 
     @Inject
-    ReactiveMongoClient client;
+    AuditRepository repo;
     @Inject
     CurrentVertxRequest request;
     @Inject
     AuditConfig config;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
 
     ReactiveMongoCollection<Document> coll() {
-        return client.getDatabase(dbName).getCollection(COLLECTION);
+        return repo.docs();
     }
 
     /** Own indexes at startup (not registry.CoreIndexes: auth and registry call this package, so no cycle back). */
@@ -66,12 +59,7 @@ public class AuditLog {
     }
 
     Uni<Void> ensureIndexes() {
-        return Uni.join().all(
-                coll().createIndex(Indexes.ascending("at"), new IndexOptions().name("ttl")
-                        .expireAfter(config.retention().toSeconds(), TimeUnit.SECONDS)).replaceWithVoid(),
-                coll().createIndex(Indexes.ascending("slug", "at"), new IndexOptions().name("slug_at")).replaceWithVoid(),
-                coll().createIndex(Indexes.ascending("actor", "at"), new IndexOptions().name("actor_at")).replaceWithVoid())
-                .andCollectFailures().replaceWithVoid();
+        return repo.ensureIndexes(config.retention());
     }
 
     /**

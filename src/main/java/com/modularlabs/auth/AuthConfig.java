@@ -30,6 +30,9 @@ public interface AuthConfig {
     @WithDefault("12")
     int bcryptCost();
 
+    /** LABS_AUTH_BCRYPT_THREADS: size of the dedicated bcrypt pool; unset: the number of cores. */
+    Optional<Integer> bcryptThreads();
+
     @WithDefault("15M")
     Duration tokenLifetime();
 

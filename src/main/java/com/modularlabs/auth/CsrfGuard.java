@@ -8,8 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * CSRF: a state-changing request (POST/PUT/PATCH/DELETE) that carries the session cookie and no bearer token needs
@@ -22,8 +20,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class CsrfGuard {
     @Inject
     AuthConfig config;
-    @ConfigProperty(name = "labs.http.public-base-url")
-    Optional<String> publicBaseUrl;
 
     void install(@Observes Router router) {
         router.route().order(-1000).handler(this::handle);
@@ -80,7 +76,7 @@ public class CsrfGuard {
         if (u.getHost() == null || u.getScheme() == null) {
             return false;
         }
-        if (publicBaseUrl.filter(b -> !b.isBlank()).map(b -> sameAuthority(u, URI.create(b.trim()))).orElse(false)) {
+        if (config.publicBaseUrl().filter(b -> !b.isBlank()).map(b -> sameAuthority(u, URI.create(b.trim()))).orElse(false)) {
             return true;
         }
         var authority = req.authority();

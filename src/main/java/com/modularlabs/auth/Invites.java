@@ -26,6 +26,8 @@ public class Invites {
     @Inject
     UserStore store;
     @Inject
+    InviteRepository repo;
+    @Inject
     AuthConfig config;
     @Inject
     Sessions sessions;
@@ -39,9 +41,8 @@ public class Invites {
         String token = Passwords.randomSecret(32);
         Date now = new Date();
         Date expires = new Date(now.getTime() + config.inviteLifetime().toMillis());
-        Document d = new Document("_id", LoginThrottle.hash(token)).append("email", email).append("created_by", createdBy)
-                .append("created_at", now).append("expires_at", expires);
-        return store.coll(INVITES).insertOne(d).map(x -> new Issued(token, email, expires));
+        return repo.persist(new InviteRepository.Invite(LoginThrottle.hash(token), email, createdBy, now, expires))
+                .map(x -> new Issued(token, email, expires));
     }
 
     /** The invited address, or null when the token is unknown, used or expired. */
@@ -49,8 +50,8 @@ public class Invites {
         if (token == null || token.length() > 128) {
             return Uni.createFrom().nullItem();
         }
-        return store.coll(INVITES).find(Filters.and(Filters.eq("_id", LoginThrottle.hash(token)), Filters.gt("expires_at", new Date())))
-                .collect().first().map(d -> d == null ? null : d.getString("email"));
+        return repo.email(Filters.and(Filters.eq("_id", LoginThrottle.hash(token)), Filters.gt("expires_at", new Date())))
+                .map(d -> d == null ? null : d.email());
     }
 
     /** Consumes the invite (atomically: one use) and sets the account's password; emits the verified user. */
@@ -58,10 +59,10 @@ public class Invites {
         if (token == null || token.length() > 128) {
             return Uni.createFrom().failure(ProblemException.notFound(GONE));
         }
-        return store.coll(INVITES).findOneAndDelete(Filters.and(Filters.eq("_id", LoginThrottle.hash(token)), Filters.gt("expires_at", new Date())))
+        return repo.mongoCollection().findOneAndDelete(Filters.and(Filters.eq("_id", LoginThrottle.hash(token)), Filters.gt("expires_at", new Date())))
                 .onItem().ifNull().failWith(() -> ProblemException.notFound(GONE))
                 .chain(inv -> {
-                    String email = inv.getString("email");
+                    String email = inv.email();
                     return store.users().findOneAndUpdate(Filters.eq("email", email),
                                     Updates.combine(Updates.set("password_hash", passwordHash), Updates.set("email_verified", true),
                                             Updates.setOnInsert("roles", List.of()), Updates.setOnInsert("is_admin", false),

@@ -32,13 +32,16 @@ public class Passwords {
      * during a login storm. It gets its own pool of labs.auth.bcrypt-threads (default: the number of cores) instead;
      * excess logins queue there while pages, health checks and the data API keep their share of the CPU.
      */
-    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-            org.eclipse.microprofile.config.ConfigProvider.getConfig().getOptionalValue("labs.auth.bcrypt-threads", Integer.class)
-                    .orElse(Runtime.getRuntime().availableProcessors()), r -> {
-                Thread t = new Thread(r, "labs-bcrypt");
-                t.setDaemon(true);
-                return t;
-            });
+    private java.util.concurrent.ExecutorService pool;
+
+    @jakarta.annotation.PostConstruct
+    void startPool() {
+        pool = java.util.concurrent.Executors.newFixedThreadPool(config.bcryptThreads().orElse(Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "labs-bcrypt");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     private <T> Uni<T> offLoop(java.util.concurrent.Callable<T> work) {
         return com.modularlabs.common.Workers.run(pool, work);

@@ -48,7 +48,7 @@ public class RoleAdminResource {
     public Uni<List<Map<String, Object>>> list() {
         Uni<List<Document>> users = store.users().find(Filters.or(Filters.exists("roles.0"), Filters.eq("is_admin", true)),
                 new FindOptions().projection(Projections.include("email", "roles", "is_admin")).limit(10_000)).collect().asList();
-        Uni<List<Document>> rules = store.coll(UserStore.CASBIN).find(Filters.eq("ptype", "g"),
+        Uni<List<Document>> rules = store.casbin().find(Filters.eq("ptype", "g"),
                 new FindOptions().projection(Projections.include("v0", "v1")).limit(10_000)).collect().asList();
         return Uni.combine().all().unis(users, rules).asTuple().map(t -> {
             Map<String, TreeSet<String>> byRole = new TreeMap<>();

@@ -1,7 +1,6 @@
 package com.modularlabs.auth;
 
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import io.quarkus.mongodb.FindOptions;
 import io.smallrye.mutiny.Uni;
@@ -12,7 +11,6 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bson.Document;
 
 /**
  * Server-side sessions (auth_sessions): every token names one ("sid" claim), and a token whose session document is
@@ -27,7 +25,7 @@ public class Sessions {
     public static final String API = "api";
 
     @Inject
-    UserStore store;
+    SessionRepository repo;
     @Inject
     TokenService tokens;
     @Inject
@@ -37,43 +35,40 @@ public class Sessions {
     public Uni<String> open(LabsUser u, String use, Duration lifetime) {
         String sid = Passwords.randomSecret(24);
         Date now = new Date();
-        Document d = new Document("_id", sid).append("user_id", u.id()).append("use", use).append("created_at", now)
-                .append("expires_at", new Date(now.getTime() + lifetime.toMillis()));
-        return store.coll(SESSIONS).insertOne(d).map(x -> tokens.issue(u, lifetime, use, sid));
+        return repo.persist(new SessionRepository.Session(sid, u.id(), use, now, new Date(now.getTime() + lifetime.toMillis())))
+                .map(x -> tokens.issue(u, lifetime, use, sid));
     }
 
     /** Whether session sid of this user and use exists and has not expired (the TTL monitor runs only once a minute). */
     public Uni<Boolean> valid(String sid, String userId, String use) {
-        return store.coll(SESSIONS).find(Filters.and(Filters.eq("_id", sid), Filters.eq("user_id", userId), Filters.eq("use", use),
-                        Filters.gt("expires_at", new Date())), new FindOptions().projection(Projections.include("_id")).limit(1))
-                .collect().first().map(d -> d != null);
+        return repo.exists(Filters.and(Filters.eq("_id", sid), Filters.eq("user_id", userId), Filters.eq("use", use),
+                Filters.gt("expires_at", new Date())));
     }
 
     public Uni<Void> end(String sid) {
-        return store.coll(SESSIONS).deleteOne(Filters.eq("_id", sid)).chain(() -> cache.changed(SESSIONS, sid));
+        return repo.deleteById(sid).chain(() -> cache.changed(SESSIONS, sid));
     }
 
     /** Ends one session of a user; false when there is no such session. */
     public Uni<Boolean> end(String userId, String sid) {
-        return store.coll(SESSIONS).deleteOne(Filters.and(Filters.eq("_id", sid), Filters.eq("user_id", userId)))
-                .call(r -> cache.changed(SESSIONS, sid)).map(r -> r.getDeletedCount() > 0);
+        return repo.delete(Filters.and(Filters.eq("_id", sid), Filters.eq("user_id", userId)))
+                .call(n -> cache.changed(SESSIONS, sid)).map(n -> n > 0);
     }
 
     /** Ends every session and token of a user, on every replica. */
     public Uni<Long> endAll(String userId) {
-        return store.coll(SESSIONS).deleteMany(Filters.eq("user_id", userId))
-                .call(r -> cache.changed(SESSIONS, userId)).map(r -> r.getDeletedCount());
+        return repo.delete(Filters.eq("user_id", userId)).call(n -> cache.changed(SESSIONS, userId));
     }
 
     public Uni<List<Map<String, Object>>> list(String userId) {
-        return store.coll(SESSIONS).find(Filters.and(Filters.eq("user_id", userId), Filters.gt("expires_at", new Date())),
+        return repo.mongoCollection().find(Filters.and(Filters.eq("user_id", userId), Filters.gt("expires_at", new Date())),
                         new FindOptions().sort(Sorts.descending("created_at")).limit(500).batchSize(500)).collect().asList()
-                .map(docs -> docs.stream().map(d -> {
+                .map(found -> found.stream().map(d -> {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("id", d.getString("_id"));
-                    m.put("use", d.getString("use"));
-                    m.put("created_at", d.getDate("created_at").toInstant().toString());
-                    m.put("expires_at", d.getDate("expires_at").toInstant().toString());
+                    m.put("id", d.id());
+                    m.put("use", d.use());
+                    m.put("created_at", d.createdAt().toInstant().toString());
+                    m.put("expires_at", d.expiresAt().toInstant().toString());
                     return m;
                 }).toList());
     }

@@ -9,7 +9,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
-import io.quarkus.mongodb.reactive.ReactiveMongoClient;
+import com.modularlabs.store.Database;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,11 +23,12 @@ import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The users collection (contract section 4) and g.nome's casbin_rule grants, read with projections. Role grants
  * live in users.roles; casbin_rule "g" documents (v0 = user e-mail, v1 = role) and is_admin are honoured too.
+ * Users, grants, sessions and invites have Panache repositories (their indexes are declared there); labs_settings
+ * and login_failures are small key-value collections reached through {@link Database}.
  */
 @ApplicationScoped
 public class UserStore implements IndexContributor {
@@ -41,27 +42,37 @@ public class UserStore implements IndexContributor {
     static final Bson LIST_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled", "email_verified", "created_at");
 
     @Inject
-    ReactiveMongoClient client;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
+    Database database;
+    @Inject
+    UserRepository userRepo;
+    @Inject
+    CasbinRuleRepository rules;
+    @Inject
+    SessionRepository sessionRepo;
+    @Inject
+    InviteRepository inviteRepo;
 
+    /** labs_settings and login_failures (the other auth collections have repositories). */
     ReactiveMongoCollection<Document> coll(String name) {
-        return client.getDatabase(dbName).getCollection(name);
+        return database.collection(name);
     }
 
     public ReactiveMongoCollection<Document> users() {
-        return coll(USERS);
+        return userRepo.docs();
+    }
+
+    ReactiveMongoCollection<Document> casbin() {
+        return rules.docs();
     }
 
     @Override
     public Uni<Void> ensureIndexes() {
         return Uni.join().all(
-                users().createIndex(Indexes.ascending("email"), new IndexOptions().unique(true).name("email_unique")).replaceWithVoid(),
-                coll(CASBIN).createIndex(Indexes.ascending("ptype", "v0"), new IndexOptions().name("ptype_v0")).replaceWithVoid(),
+                userRepo.ensureIndexes(),
+                rules.ensureIndexes(),
                 coll(FAILURES).createIndex(Indexes.ascending("until"), new IndexOptions().name("until_ttl").expireAfter(0L, TimeUnit.SECONDS)).replaceWithVoid(),
-                coll(Sessions.SESSIONS).createIndex(Indexes.ascending("user_id"), new IndexOptions().name("user_id")).replaceWithVoid(),
-                coll(Sessions.SESSIONS).createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("ttl").expireAfter(0L, TimeUnit.SECONDS)).replaceWithVoid(),
-                coll(Invites.INVITES).createIndex(Indexes.ascending("expires_at"), new IndexOptions().name("ttl").expireAfter(0L, TimeUnit.SECONDS)).replaceWithVoid())
+                sessionRepo.ensureIndexes(),
+                inviteRepo.ensureIndexes())
                 .andCollectFailures().replaceWithVoid();
     }
 
@@ -93,7 +104,7 @@ public class UserStore implements IndexContributor {
     public Uni<Boolean> normalizeStoredEmail(Object id, String stored, String normalized) {
         return users().updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("email", stored)), Updates.set("email", normalized))
                 .chain(r -> r.getModifiedCount() == 0 ? Uni.createFrom().item(false)
-                        : coll(CASBIN).updateMany(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", stored)), Updates.set("v0", normalized))
+                        : casbin().updateMany(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", stored)), Updates.set("v0", normalized))
                                 .replaceWith(true))
                 .onFailure(UserStore::duplicateKey).recoverWithItem(false);
     }
@@ -108,10 +119,8 @@ public class UserStore implements IndexContributor {
 
     /** E-mails of the admin accounts (for the startup log line), at most {@code limit}. */
     public Uni<List<String>> adminEmails(int limit) {
-        return users().find(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", Subjects.ADMIN_ROLE)),
-                        new io.quarkus.mongodb.FindOptions().projection(Projections.include("email", "disabled")).limit(limit).batchSize(limit))
-                .map(d -> d.getString("email") + (Boolean.TRUE.equals(d.get("disabled")) ? " (disabled)" : ""))
-                .collect().asList();
+        return userRepo.adminEmails(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", Subjects.ADMIN_ROLE)), limit)
+                .map(found -> found.stream().map(a -> a.email() + (Boolean.TRUE.equals(a.disabled()) ? " (disabled)" : "")).toList());
     }
 
     /** The identity a token's subject maps to now (null when deleted). */
@@ -123,12 +132,11 @@ public class UserStore implements IndexContributor {
 
     Uni<LabsUser> withCasbin(Document doc) {
         String email = doc.getString("email");
-        return coll(CASBIN).find(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email)),
-                        new io.quarkus.mongodb.FindOptions().projection(Projections.include("v1"))).collect().asList()
-                .map(rules -> {
+        return rules.grantsOf(email)
+                .map(grants -> {
                     Set<String> roles = rolesOf(doc);
-                    for (Document r : rules) {
-                        String role = Subjects.normalizeRole(r.getString("v1"));
+                    for (CasbinRuleRepository.Grant g : grants) {
+                        String role = Subjects.normalizeRole(g.v1());
                         if (role != null) {
                             roles.add(role);
                         }
@@ -218,15 +226,15 @@ public class UserStore implements IndexContributor {
 
     /** Deletes the user's casbin "g" rows whose role reads as {@code role} (any case, with or without "role:"). */
     public Uni<Void> revokeCasbinRole(String email, String role) {
-        return coll(CASBIN).find(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email)),
+        return casbin().find(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email)),
                         new io.quarkus.mongodb.FindOptions().projection(Projections.include("_id", "v1")).batchSize(1000)).collect().asList()
                 .chain(rules -> {
                     List<Object> ids = rules.stream().filter(r -> role.equals(Subjects.normalizeRole(r.getString("v1")))).map(r -> r.get("_id")).toList();
-                    return ids.isEmpty() ? Uni.createFrom().voidItem() : coll(CASBIN).deleteMany(Filters.in("_id", ids)).replaceWithVoid();
+                    return ids.isEmpty() ? Uni.createFrom().voidItem() : casbin().deleteMany(Filters.in("_id", ids)).replaceWithVoid();
                 });
     }
 
     public Uni<Void> dropCasbinGrants(String email) {
-        return coll(CASBIN).deleteMany(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email))).replaceWithVoid();
+        return casbin().deleteMany(Filters.and(Filters.eq("ptype", "g"), Filters.eq("v0", email))).replaceWithVoid();
     }
 }

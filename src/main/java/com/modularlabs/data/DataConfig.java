@@ -24,10 +24,6 @@ public interface DataConfig {
     @WithDefault("65536")
     int documentBytes();
 
-    /** Request body limit of data API writes, checked from Content-Length before the body is read. */
-    @WithDefault("1048576")
-    int bodyBytes();
-
     @WithDefault("10")
     int filterDepth();
 

@@ -4,15 +4,17 @@ import com.modularlabs.access.AccessLevel;
 import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.auth.TokenService;
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.HttpConfig;
+import com.modularlabs.common.LimitsConfig;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.QuerySpec;
 import com.modularlabs.store.ChangeLog;
+import com.modularlabs.store.Database;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.FindOneAndDeleteOptions;
 import com.mongodb.client.model.InsertManyOptions;
@@ -38,7 +40,6 @@ import java.util.function.Supplier;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.types.ObjectId;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The sandboxed data API's logic (contract section 5), for the HTTP resource ({@link DataResource}) and the admin
@@ -87,8 +88,12 @@ public class DataService {
     public record Inserted(List<Document> documents, boolean array) {
     }
 
-    @ConfigProperty(name = "labs.http.compression-min-bytes", defaultValue = "1024")
-    long compressionMinBytes;
+    @Inject
+    HttpConfig http;
+    @Inject
+    LimitsConfig limits;
+    @Inject
+    Database database;
 
     @Inject
     TokenService tokens;
@@ -181,7 +186,7 @@ public class DataService {
         AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
         ReactiveMongoCollection<Document> col = coll(c);
         return new Listing(Uni.createFrom().item(Optional.empty()), () -> col.aggregate(pipeline, o), -1, List.of(), null, redact,
-                compressionMinBytes);
+                http.compressionMinBytes());
     }
 
     // ---------------------------------------------------------------- writes
@@ -392,7 +397,7 @@ public class DataService {
                 ? col.countDocuments(base, new CountOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS)).map(Optional::of)
                 : Uni.createFrom().item(Optional.empty());
         Function<Document, String> cursor = d -> ListQuery.encodeCursor(d, keys, secret);
-        return new Listing(counted, () -> col.find(o), limit, proj.added(), cursor, redact, compressionMinBytes);
+        return new Listing(counted, () -> col.find(o), limit, proj.added(), cursor, redact, http.compressionMinBytes());
     }
 
     /** The client's filter, checked (operators, depth, regexes, hidden fields); null when none was given. */
@@ -440,7 +445,7 @@ public class DataService {
     private ReactiveMongoDatabase db() {
         ReactiveMongoDatabase d = db;
         if (d == null) {
-            db = d = ExperimentSummary.mongoDatabase();
+            db = d = database.get();
         }
         return d;
     }
@@ -614,8 +619,8 @@ public class DataService {
     /** Parses a request body within the body limit; bodies over 64 KiB on a worker. */
     private <T> Uni<T> parse(String body, Function<String, T> parser) {
         String b = body == null ? "" : body;
-        if (b.length() > config.bodyBytes()) {
-            throw ProblemException.tooLarge("The request body is larger than " + config.bodyBytes() + " bytes");
+        if (b.length() > limits.jsonBodyBytes()) {
+            throw ProblemException.tooLarge("The request body is larger than " + limits.jsonBodyBytes() + " bytes");
         }
         if (b.length() <= INLINE_PARSE_BYTES) {
             return Uni.createFrom().item(parser.apply(b));

@@ -5,7 +5,6 @@ import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.registry.IndexSpec;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
@@ -33,6 +32,9 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class TextSearch {
+    @jakarta.inject.Inject
+    com.modularlabs.store.Database database;
+
     private static final Logger LOG = Logger.getLogger(TextSearch.class);
     private static final Pattern WORDS = Pattern.compile("\\s+");
     private static final String META = "\\^$.|?*+()[]{}/-";
@@ -139,7 +141,7 @@ public class TextSearch {
         if (ownerOnly != null) {
             scope.append("created_by", ownerOnly.match());
         }
-        var coll = ExperimentSummary.mongoDatabase().getCollection(c.physicalName());
+        var coll = database.get().getCollection(c.physicalName());
         if (storeLacksText) {
             return scan(coll, scope, fields, words, limit);
         }

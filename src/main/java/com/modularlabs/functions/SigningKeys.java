@@ -1,6 +1,5 @@
 package com.modularlabs.functions;
 
-import com.modularlabs.registry.ExperimentSummary;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
@@ -36,6 +35,9 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class SigningKeys {
+    @Inject
+    com.modularlabs.store.Database database;
+
     private static final Logger LOG = Logger.getLogger(SigningKeys.class);
     /** Engine collection of signing keys (listed with the engine's own collections in docs/functions.md). */
     public static final String COLLECTION = com.modularlabs.store.EngineCollections.SIGNING_KEYS;
@@ -50,7 +52,7 @@ public class SigningKeys {
     private volatile List<Key> keys = List.of();
 
     private ReactiveMongoCollection<Document> coll() {
-        return ExperimentSummary.mongoDatabase().getCollection(COLLECTION);
+        return database.get().getCollection(COLLECTION);
     }
 
     /** The key to sign with now (loading or creating keys on first use). */

@@ -8,7 +8,6 @@ import com.modularlabs.data.WriteHooks;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.registry.ExperimentSummary;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import io.micrometer.core.instrument.Counter;
@@ -45,9 +44,12 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class TriggerService implements WriteHooks {
+    @Inject
+    com.modularlabs.store.Database database;
+
     private static final Logger LOG = Logger.getLogger(TriggerService.class);
     /** Engine collection of after_write deliveries (pending and failed). */
-    public static final String DELIVERIES = "labs_trigger_deliveries";
+    public static final String DELIVERIES = com.modularlabs.store.EngineCollections.TRIGGER_DELIVERIES;
     static final String PENDING = "pending";
     static final String FAILED = "failed";
     private static final int CLAIMS_PER_TICK = 32;
@@ -75,8 +77,8 @@ public class TriggerService implements WriteHooks {
         Gauge.builder("labs.trigger.failed", failed, AtomicLong::get).description("after_write deliveries kept as failed").register(r);
     }
 
-    static ReactiveMongoCollection<Document> deliveries() {
-        return ExperimentSummary.mongoDatabase().getCollection(DELIVERIES);
+    ReactiveMongoCollection<Document> deliveries() {
+        return database.get().getCollection(DELIVERIES);
     }
 
     // ---------------------------------------------------------------- before_write

@@ -52,9 +52,9 @@ public class ExperimentsResource {
         }
         RegistrySnapshot snap = registry.snapshot();
         return configs.activePage(after, limit).map(rows -> {
-            String next = rows.size() == limit ? rows.get(rows.size() - 1).slug : null;
+            String next = rows.size() == limit ? rows.get(rows.size() - 1).slug() : null;
             List<ExperimentCard> visible = rows.stream()
-                    .filter(r -> snap.active(r.slug).map(e -> access.canUse(e, identity)).orElse(false))
+                    .filter(r -> snap.active(r.slug()).map(e -> access.canUse(e, identity)).orElse(false))
                     .map(ExperimentCard::of).toList();
             return new Page(visible, next);
         });

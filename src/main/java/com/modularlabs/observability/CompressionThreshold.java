@@ -5,7 +5,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 /**
  * Seed item 10: gzip only pays off above ~1 KiB. Quarkus compresses every response of the configured media types;
@@ -13,8 +13,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class CompressionThreshold {
-    @ConfigProperty(name = "labs.http.compression-min-bytes", defaultValue = "1024")
-    long minBytes;
+    @Inject
+    com.modularlabs.common.HttpConfig http;
 
     void install(@Observes Router router) {
         router.route().order(-1000).handler(this::threshold);
@@ -26,7 +26,7 @@ public class CompressionThreshold {
             String len = headers.get(HttpHeaders.CONTENT_LENGTH);
             if (len != null && !headers.contains(HttpHeaders.CONTENT_ENCODING)) {
                 try {
-                    if (Long.parseLong(len) < minBytes) {
+                    if (Long.parseLong(len) < http.compressionMinBytes()) {
                         headers.set(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
                     }
                 } catch (NumberFormatException ignored) {

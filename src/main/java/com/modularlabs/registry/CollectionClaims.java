@@ -8,11 +8,14 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import io.quarkus.mongodb.FindOptions;
-import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.HashMap;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.MongoBulkWriteException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -42,10 +45,8 @@ public class CollectionClaims {
 
     @Inject
     ExperimentConfigRepository configs;
-
-    ReactiveMongoCollection<Document> claims() {
-        return ExperimentSummary.mongoDatabase().getCollection(EngineCollections.COLLECTION_CLAIMS);
-    }
+    @Inject
+    CollectionClaimRepository claims;
 
     /**
      * Claims every physical name of {@code manifest} for {@code slug}. Fails with 409 problem+json naming each
@@ -108,7 +109,7 @@ public class CollectionClaims {
                 : configs.raw().find(Filters.in("slug", prefixes), new FindOptions()
                                 .projection(Projections.include("slug", "collections", "managed_indexes")).batchSize(prefixes.size()))
                         .collect().asList().map(others -> {
-                            Map<String, String> owners = new java.util.HashMap<>(); // physical -> registered slug
+                            Map<String, String> owners = new HashMap<>(); // physical -> registered slug
                             for (Document other : others) {
                                 String owner = other.getString("slug");
                                 ManifestValidator.collectionPaths(other).keySet().forEach(c -> owners.putIfAbsent(EngineCollections.physical(owner, c), owner));
@@ -117,7 +118,7 @@ public class CollectionClaims {
                         });
         return Uni.combine().all().unis(configOwners, owners(names)).asTuple().chain(t -> {
             Map<String, String> registered = t.getItem1();
-            Map<String, String> taken = new java.util.HashMap<>(t.getItem2()); // physical -> claim owner (db, then this batch)
+            Map<String, String> taken = new HashMap<>(t.getItem2()); // physical -> claim owner (db, then this batch)
             Map<String, List<FieldError>> result = new LinkedHashMap<>();
             Map<String, List<String>> fresh = new LinkedHashMap<>(); // slug -> names to insert
             wanted.forEach((slug, paths) -> {
@@ -146,14 +147,14 @@ public class CollectionClaims {
             if (docs.isEmpty()) {
                 return Uni.createFrom().item(result);
             }
-            return claims().insertMany(docs, new com.mongodb.client.model.InsertManyOptions().ordered(false)).replaceWithVoid()
-                    .onFailure(com.mongodb.MongoBulkWriteException.class).recoverWithUni(e -> lostRaces((com.mongodb.MongoBulkWriteException) e, docs, fresh, wanted, result))
+            return claimDocs().insertMany(docs, new InsertManyOptions().ordered(false)).replaceWithVoid()
+                    .onFailure(MongoBulkWriteException.class).recoverWithUni(e -> lostRaces((MongoBulkWriteException) e, docs, fresh, wanted, result))
                     .replaceWith(result);
         });
     }
 
     /** Another replica claimed some names between our read and our insert: those slugs lose, their other names go back. */
-    private Uni<Void> lostRaces(com.mongodb.MongoBulkWriteException e, List<Document> docs, Map<String, List<String>> fresh,
+    private Uni<Void> lostRaces(MongoBulkWriteException e, List<Document> docs, Map<String, List<String>> fresh,
             Map<String, Map<String, String>> wanted, Map<String, List<FieldError>> result) {
         if (!e.getWriteErrors().stream().allMatch(w -> w.getCategory() == ErrorCategory.DUPLICATE_KEY)) {
             return Uni.createFrom().failure(e);
@@ -181,7 +182,7 @@ public class CollectionClaims {
 
     /** Current claim owners of these names (physical -> slug). */
     private Uni<Map<String, String>> owners(Set<String> names) {
-        return claims().find(Filters.in("_id", names), new FindOptions().batchSize(Math.max(1, names.size())))
+        return claimDocs().find(Filters.in("_id", names), new FindOptions().batchSize(Math.max(1, names.size())))
                 .collect().asMap(d -> d.getString("_id"), d -> d.getString("slug"));
     }
 
@@ -190,7 +191,7 @@ public class CollectionClaims {
         if (names.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return claims().deleteMany(Filters.and(Filters.in("_id", names), Filters.eq("slug", slug)))
+        return claims.delete(Filters.and(Filters.in("_id", names), Filters.eq("slug", slug)))
                 .onFailure().invoke(e -> LOG.warnf("Could not release collection claims %s of %s: %s", names, slug, e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
@@ -198,10 +199,9 @@ public class CollectionClaims {
 
     /** "" when inserted now (Mutiny streams carry no nulls); otherwise the current owner's slug. */
     private Uni<String> insert(String slug, String physical) {
-        return claims().insertOne(new Document("_id", physical).append("slug", slug).append("claimed_at", new Date()))
+        return claims.persist(new CollectionClaimRepository.Claim(physical, slug, new Date()))
                 .map(r -> "")
-                .onFailure(CollectionClaims::duplicate).recoverWithUni(() -> claims().find(Filters.eq("_id", physical),
-                        new FindOptions().limit(1)).collect().first().map(d -> d == null ? "?" : d.getString("slug")));
+                .onFailure(CollectionClaims::duplicate).recoverWithUni(() -> claims.findById(physical).map(c -> c == null ? "?" : c.slug()));
     }
 
     private static boolean duplicate(Throwable t) {
@@ -248,5 +248,10 @@ public class CollectionClaims {
         return new ProblemException(409, "Conflict", "Experiment '" + slug + "' declares collections whose stored names "
                 + "another experiment already uses: " + errors.stream().map(FieldError::path).toList()
                 + " (names are <slug>_<collection>; rename the collection or the experiment)", List.copyOf(errors), null);
+    }
+
+    /** The claims as plain documents, for the batch insert and lookups by name. */
+    private ReactiveMongoCollection<Document> claimDocs() {
+        return claims.mongoCollection().withDocumentClass(Document.class);
     }
 }

@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.store.Database;
 import com.modularlabs.store.EngineCollections;
 import com.modularlabs.store.IndexContributor;
 import com.mongodb.client.model.IndexModel;
@@ -20,6 +21,8 @@ import java.util.List;
 @ApplicationScoped
 public class CoreIndexes {
     @Inject
+    Database database;
+    @Inject
     ExperimentConfigRepository configs;
     @Inject
     Instance<IndexContributor> contributors;
@@ -27,7 +30,7 @@ public class CoreIndexes {
     public Uni<Void> ensure() {
         List<Uni<Void>> steps = new ArrayList<>();
         steps.add(configs.ensureIndexes());
-        steps.add(ExperimentSummary.mongoDatabase().getCollection(EngineCollections.EXPORT_LOGS)
+        steps.add(database.get().getCollection(EngineCollections.EXPORT_LOGS)
                 .createIndexes(List.of(new IndexModel(Indexes.compoundIndex(Indexes.ascending("slug_id"), Indexes.descending("created_at")),
                         new IndexOptions().name("slug_created")))).replaceWithVoid());
         contributors.forEach(c -> steps.add(c.ensureIndexes()));

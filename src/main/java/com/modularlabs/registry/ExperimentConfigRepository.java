@@ -8,7 +8,9 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
+import com.modularlabs.store.Fields;
 import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -19,16 +21,22 @@ import java.util.List;
 import java.util.Set;
 import org.bson.Document;
 import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
 
-/** All access to {@code experiments_config}. */
+/**
+ * All access to {@code experiments_config}: a reactive Panache repository whose typed view is the projection
+ * record {@link ExperimentSummary}; the full configs (g.nome's free-form keys) are Documents of the same collection.
+ * The indexes below serve its queries: slug lookups and claims ({@code slug_unique}), the public list's keyset
+ * page on active experiments ({@code status_slug}).
+ */
 @ApplicationScoped
-public class ExperimentConfigRepository {
+public class ExperimentConfigRepository implements ReactivePanacheMongoRepositoryBase<ExperimentSummary, ObjectId> {
     public static final String COLLECTION = com.modularlabs.store.EngineCollections.EXPERIMENTS_CONFIG;
     /** Cursor batch size for streaming reads (the embedded store answers getMore with everything left otherwise). */
     static final int BATCH = 200;
 
     public ReactiveMongoCollection<Document> raw() {
-        return ExperimentSummary.mongoDatabase().getCollection(COLLECTION);
+        return mongoCollection().withDocumentClass(Document.class);
     }
 
     public Uni<Void> ensureIndexes() {
@@ -39,7 +47,7 @@ public class ExperimentConfigRepository {
     }
 
     /** Every config, streamed with a bounded batch size. */
-    public Multi<Document> streamAll() {
+    public Multi<Document> streamConfigs() {
         return raw().find(new Document(), new FindOptions().batchSize(BATCH));
     }
 
@@ -80,9 +88,7 @@ public class ExperimentConfigRepository {
     public Uni<List<ExperimentSummary>> activePage(String after, int limit) {
         Bson filter = after == null ? Filters.eq("status", Experiment.ACTIVE)
                 : Filters.and(Filters.eq("status", Experiment.ACTIVE), Filters.gt("slug", after));
-        ReactiveMongoCollection<ExperimentSummary> coll = ExperimentSummary.mongoCollection();
-        return coll.find(filter, new FindOptions()
-                        .projection(Projections.include("slug", "name", "description", "status", "auth_required"))
+        return mongoCollection().find(filter, new FindOptions().projection(Fields.of(ExperimentSummary.class))
                         .sort(Sorts.ascending("slug")).limit(limit).batchSize(limit))
                 .collect().asList();
     }

@@ -75,7 +75,7 @@ public class ExperimentRegistry {
     /** Rebuilds the whole registry from experiments_config. */
     public Uni<RegistrySnapshot> reload() {
         long start = System.nanoTime();
-        return configs.streamAll()
+        return configs.streamConfigs()
                 .onItem().transformToUni(this::build).merge(config.concurrency())
                 .collect().asList()
                 .map(built -> {

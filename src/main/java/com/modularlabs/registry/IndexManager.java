@@ -30,6 +30,9 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class IndexManager {
+    @jakarta.inject.Inject
+    com.modularlabs.store.Database database;
+
     private static final Logger LOG = Logger.getLogger(IndexManager.class);
     static final String EXPERIMENT_ID_INDEX = "experiment_id_1";
 
@@ -141,7 +144,7 @@ public class IndexManager {
     }
 
     private Uni<Void> build(IndexSpec spec) {
-        ReactiveMongoDatabase db = ExperimentSummary.mongoDatabase();
+        ReactiveMongoDatabase db = database.get();
         if (spec.isAtlasOnly()) {
             Document def = new Document("name", spec.physicalName()).append("definition", spec.definition());
             if (!spec.type().equals("search")) {

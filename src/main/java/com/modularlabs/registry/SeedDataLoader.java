@@ -27,8 +27,12 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class SeedDataLoader {
+    @jakarta.inject.Inject
+    com.modularlabs.store.Database database;
+    @jakarta.inject.Inject
+    SeedMarkerRepository markers;
+
     private static final Logger LOG = Logger.getLogger(SeedDataLoader.class);
-    static final String MARKERS = com.modularlabs.store.EngineCollections.SEED_MARKERS;
     static final int BATCH = 500;
 
     public void loadOnce(Experiment e) {
@@ -57,9 +61,8 @@ public class SeedDataLoader {
 
     private Uni<Void> seed(Experiment e, Path file) {
         CollectionSpec spec = e.collections().get(collectionOf(file));
-        ReactiveMongoCollection<Document> coll = ExperimentSummary.mongoDatabase().getCollection(spec.physicalName());
-        Document marker = new Document("_id", e.slug() + "/" + spec.name()).append("at", new Date());
-        return ExperimentSummary.mongoDatabase().getCollection(MARKERS).insertOne(marker)
+        ReactiveMongoCollection<Document> coll = database.collection(spec.physicalName());
+        return markers.persist(new SeedMarkerRepository.Marker(e.slug() + "/" + spec.name(), new Date()))
                 .map(r -> true)
                 .onFailure(MongoWriteException.class).recoverWithItem(false) // already seeded (duplicate marker)
                 .chain(first -> !first ? Uni.createFrom().voidItem()

@@ -4,7 +4,6 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.changestream.ChangeStreamDocument;
-import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoDatabase;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Multi;
@@ -13,7 +12,6 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.bson.BsonValue;
 import org.bson.Document;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,21 +34,9 @@ public class ChangeFeed {
     static final String CHANGES = EngineCollections.CHANGES;
 
     @Inject
-    ReactiveMongoClient client;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
-    @ConfigProperty(name = "labs.change-feed.poll-interval", defaultValue = "1s")
-    Duration pollInterval;
-    /** Off only for a single replica that wants no watch at all (and in tests that need a still registry). */
-    @ConfigProperty(name = "labs.change-feed.enabled", defaultValue = "true")
-    boolean enabled;
-    /**
-     * auto: change streams on a replica set or sharded cluster (where MongoDB offers them), polling elsewhere (a
-     * standalone mongod refuses them; the embedded store answers their getMore at once, which would spin); stream
-     * or poll to force one.
-     */
-    @ConfigProperty(name = "labs.change-feed.mode", defaultValue = "auto")
-    String mode;
+    Database database;
+    @Inject
+    ChangeFeedConfig config;
     private Uni<Boolean> streams;
 
     private final Map<String, List<Consumer<String>>> listeners = new ConcurrentHashMap<>();
@@ -59,14 +44,14 @@ public class ChangeFeed {
     private volatile boolean stopped;
 
     private ReactiveMongoDatabase db() {
-        return client.getDatabase(dbName);
+        return database.get();
     }
 
     /** Calls {@code listener} (on a driver or timer thread: hand heavy work to a Uni) for every change. */
     public void subscribe(String collection, Consumer<String> listener) {
         listeners.computeIfAbsent(collection, c -> new CopyOnWriteArrayList<>()).add(listener);
         // the decision may complete synchronously (memoized): reserve the slot first, start the watch outside it
-        if (enabled && watches.putIfAbsent(collection, PENDING) == null) {
+        if (config.enabled() && watches.putIfAbsent(collection, PENDING) == null) {
             streamsSupported().subscribe().with(ok -> watches.put(collection, ok ? watch(collection) : poll(collection)),
                     err -> watches.put(collection, poll(collection)));
         }
@@ -77,12 +62,12 @@ public class ChangeFeed {
     /** Whether to use change streams: decided once, from the mode and the server's isMaster answer. */
     synchronized Uni<Boolean> streamsSupported() {
         if (streams == null) {
-            streams = switch (mode) {
+            streams = switch (config.mode()) {
                 case "stream" -> Uni.createFrom().item(true);
                 case "poll" -> Uni.createFrom().item(false);
-                default -> client.getDatabase("admin").runCommand(new Document("isMaster", 1))
+                default -> database.admin().runCommand(new Document("isMaster", 1))
                         .map(r -> r.get("setName") != null || "isdbgrid".equals(r.getString("msg")))
-                        .invoke(ok -> LOG.infof("Change feed: %s", ok ? "change streams" : "polling " + CHANGES + " every " + pollInterval
+                        .invoke(ok -> LOG.infof("Change feed: %s", ok ? "change streams" : "polling " + CHANGES + " every " + config.pollInterval()
                                 + " (no replica set)"))
                         .memoize().indefinitely();
             };
@@ -103,7 +88,7 @@ public class ChangeFeed {
                     if (stopped) {
                         return;
                     }
-                    LOG.infof("Change stream on %s unavailable (%s); polling %s every %s instead", collection, err.getMessage(), CHANGES, pollInterval);
+                    LOG.infof("Change stream on %s unavailable (%s); polling %s every %s instead", collection, err.getMessage(), CHANGES, config.pollInterval());
                     watches.put(collection, poll(collection));
                 });
     }
@@ -113,7 +98,7 @@ public class ChangeFeed {
         // A Multi cannot carry null: an absent sequence document (nothing written yet) must still reach the
         // subscriber as seq 0, or the first change ever (seq 1) would only set the baseline and be missed. A failed
         // poll is skipped (null). Ticks are dropped, not failed, while a slow poll is still running.
-        return Multi.createFrom().ticks().every(pollInterval).onOverflow().drop()
+        return Multi.createFrom().ticks().every(config.pollInterval()).onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(t -> db().getCollection(CHANGES).find(Filters.eq("_id", collection)).collect().first()
                         .map(d -> d == null ? new Document("_id", collection).append("seq", 0L) : d)
                         .onFailure().recoverWithNull())

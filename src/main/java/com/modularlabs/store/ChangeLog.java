@@ -9,7 +9,6 @@ import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.quarkus.mongodb.FindOptions;
-import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -39,7 +38,6 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.bson.Document;
 import org.bson.types.ObjectId;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -87,9 +85,7 @@ public class ChangeLog {
     }
 
     @Inject
-    ReactiveMongoClient client;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
+    Database database;
     @Inject
     ChangeLogConfig config;
 
@@ -130,11 +126,11 @@ public class ChangeLog {
     private boolean appending;
 
     private ReactiveMongoCollection<Document> events() {
-        return client.getDatabase(dbName).getCollection(EVENTS);
+        return database.collection(EVENTS);
     }
 
     private ReactiveMongoCollection<Document> counter() {
-        return client.getDatabase(dbName).getCollection(COUNTER);
+        return database.collection(COUNTER);
     }
 
     void start(@Observes StartupEvent ev) {

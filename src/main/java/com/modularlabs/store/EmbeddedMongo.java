@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.h2.mvstore.MVStore;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,8 +34,8 @@ public class EmbeddedMongo {
     @Inject
     StoreConfig config;
 
-    @ConfigProperty(name = "quarkus.mongodb.connection-string")
-    String connectionString;
+    @Inject
+    MongoSettings mongo;
 
     private volatile MongoServer server;
 
@@ -46,12 +45,12 @@ public class EmbeddedMongo {
     }
 
     public boolean isEmbedded() {
-        return embeddedUri(config.embeddedPort()).equals(connectionString);
+        return embeddedUri(config.embeddedPort()).equals(mongo.connectionString().orElse(""));
     }
 
     void start(@Observes @Priority(1) StartupEvent ev) {
         if (!isEmbedded()) {
-            LOG.infof("Using MongoDB at %s", redact(connectionString));
+            LOG.infof("Using MongoDB at %s", redact(mongo.connectionString().orElse("")));
             return;
         }
         Path dir = Path.of(config.dataDir()).toAbsolutePath().normalize();

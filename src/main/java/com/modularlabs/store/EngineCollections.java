@@ -34,13 +34,17 @@ public final class EngineCollections {
     public static final String SIGNING_KEYS = "labs_signing_keys";
     /** Which experiment owns each physical collection name (its unique _id settles concurrent claims). */
     public static final String COLLECTION_CLAIMS = "labs_collection_claims";
+    /** The admin audit log (audit.AuditLog). */
+    public static final String AUDIT = "labs_audit";
+    /** after_write trigger deliveries waiting or failed (functions.TriggerService). */
+    public static final String TRIGGER_DELIVERIES = "labs_trigger_deliveries";
     /** Default GridFS bucket of bundles and exports: collections bundles.files and bundles.chunks. */
     public static final String GRIDFS_BUCKET = "bundles";
 
     /** Exact names the engine owns (g.nome's and ours). */
     public static final Set<String> NAMES = Set.of(USERS, CASBIN_RULE, SETTINGS, LOGIN_FAILURES, EXPERIMENTS_CONFIG,
             EXPORT_LOGS, CHANGES, SEED_MARKERS, AUTH_SESSIONS, AUTH_INVITES, EVENTS, EVENT_SEQ, SIGNING_KEYS, COLLECTION_CLAIMS,
-            GRIDFS_BUCKET + ".files", GRIDFS_BUCKET + ".chunks");
+            AUDIT, TRIGGER_DELIVERIES, GRIDFS_BUCKET + ".files", GRIDFS_BUCKET + ".chunks");
 
     /**
      * Name families: MongoDB's system.*, GridFS buckets (&lt;bucket&gt;.files/.chunks, whatever the configured

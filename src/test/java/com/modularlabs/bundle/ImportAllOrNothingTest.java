@@ -4,7 +4,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,6 +21,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class ImportAllOrNothingTest {
+    @jakarta.inject.Inject
+    com.modularlabs.store.Database database;
+
     static final String SLUG = "allornothing";
     static final Duration T = Duration.ofSeconds(30);
     String token;
@@ -41,8 +43,8 @@ class ImportAllOrNothingTest {
         return AdminLogin.as(token).contentType("application/zip").body(zip).post("/admin/api/import");
     }
 
-    static List<String> ids(String coll) {
-        return ExperimentSummary.mongoDatabase().getCollection(SLUG + "_" + coll).find(new Document("experiment_id", SLUG))
+    List<String> ids(String coll) {
+        return database.get().getCollection(SLUG + "_" + coll).find(new Document("experiment_id", SLUG))
                 .map(d -> String.valueOf(d.get("_id"))).collect().asList().await().atMost(T).stream().sorted().toList();
     }
 

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.registry.ExperimentSummary;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
@@ -115,16 +114,21 @@ public final class DataTestSupport {
         ready = true;
     }
 
+    /** The app's database (test code: static helpers have no injection point). */
+    private static io.quarkus.mongodb.reactive.ReactiveMongoDatabase db() {
+        return io.quarkus.arc.Arc.container().instance(com.modularlabs.store.Database.class).get().get();
+    }
+
     public static org.bson.Document raw(String physical, Document filter) {
-        return ExperimentSummary.mongoDatabase().getCollection(physical).find(filter).collect().first().await().atMost(Duration.ofSeconds(10));
+        return db().getCollection(physical).find(filter).collect().first().await().atMost(Duration.ofSeconds(10));
     }
 
     public static long count(String physical, Document filter) {
-        return ExperimentSummary.mongoDatabase().getCollection(physical).countDocuments(filter).await().atMost(Duration.ofSeconds(10));
+        return db().getCollection(physical).countDocuments(filter).await().atMost(Duration.ofSeconds(10));
     }
 
     public static void insertRaw(String physical, List<Document> docs) {
-        ExperimentSummary.mongoDatabase().getCollection(physical).insertMany(docs).await().atMost(Duration.ofSeconds(10));
+        db().getCollection(physical).insertMany(docs).await().atMost(Duration.ofSeconds(10));
     }
 
     public static RequestSpecification as(String user) {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,6 +30,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 @QuarkusTestResource(BlackjackFunctionsProcess.class)
 class BlackjackTest {
+    @jakarta.inject.Inject
+    com.modularlabs.store.Database database;
+
 
     @BeforeEach
     void functions() throws Exception {
@@ -46,8 +48,8 @@ class BlackjackTest {
         return as(token).body("{}").post("/experiments/blackjack/api/_functions/deal").then().statusCode(200).extract().jsonPath();
     }
 
-    private static Document deck(String id) {
-        return ExperimentSummary.mongoDatabase().getCollection("blackjack_decks").find(new Document("_id", id)).collect().first()
+    private Document deck(String id) {
+        return database.get().getCollection("blackjack_decks").find(new Document("_id", id)).collect().first()
                 .await().atMost(Duration.ofSeconds(10));
     }
 

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -31,6 +30,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class KeyRotationTest {
+    @Inject
+    com.modularlabs.store.Database database;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
@@ -40,8 +42,8 @@ class KeyRotationTest {
     @Inject
     ExperimentRegistry registry;
 
-    private static ReactiveMongoCollection<Document> coll() {
-        return ExperimentSummary.mongoDatabase().getCollection(SigningKeys.COLLECTION);
+    private ReactiveMongoCollection<Document> coll() {
+        return database.get().getCollection(SigningKeys.COLLECTION);
     }
 
     private static List<String> published() throws Exception {
@@ -57,7 +59,7 @@ class KeyRotationTest {
         return Jwts.part(auth.substring(7), 0).path("kid").asText();
     }
 
-    private static void set(String kid, Document fields) {
+    private void set(String kid, Document fields) {
         coll().updateOne(new Document("_id", kid), new Document("$set", fields)).await().atMost(Duration.ofSeconds(10));
     }
 

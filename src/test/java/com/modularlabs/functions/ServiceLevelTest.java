@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -29,6 +28,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 class ServiceLevelTest {
     @Inject
+    com.modularlabs.store.Database database;
+
+    @Inject
     ExperimentConfigRepository configs;
     @Inject
     ExperimentRegistry registry;
@@ -39,12 +41,12 @@ class ServiceLevelTest {
     void setUp() throws Exception {
         FunctionTestSupport.fake(configs, registry);
         vaultId = new ObjectId().toHexString();
-        ExperimentSummary.mongoDatabase().getCollection("t_fn_vault").insertOne(new Document("_id", new ObjectId(vaultId))
+        database.get().getCollection("t_fn_vault").insertOne(new Document("_id", new ObjectId(vaultId))
                 .append("experiment_id", "t_fn").append("hidden", "ace-of-spades").append("created_by", null))
                 .await().atMost(Duration.ofSeconds(10));
-        ExperimentSummary.mongoDatabase().getCollection("t_fn_items").insertOne(new Document("experiment_id", "t_fn").append("k", 1))
+        database.get().getCollection("t_fn_items").insertOne(new Document("experiment_id", "t_fn").append("k", 1))
                 .await().atMost(Duration.ofSeconds(10));
-        ExperimentSummary.mongoDatabase().getCollection("t_fn_other_items").insertOne(new Document("experiment_id", "t_fn_other").append("k", 1))
+        database.get().getCollection("t_fn_other_items").insertOne(new Document("experiment_id", "t_fn_other").append("k", 1))
                 .await().atMost(Duration.ofSeconds(10));
     }
 
@@ -71,7 +73,7 @@ class ServiceLevelTest {
             as(t).get("/experiments/t_fn_other/api/_queries/unionVault").then().statusCode(403);
             as(t).get("/experiments/t_fn_other/api/_queries/lookupVault").then().statusCode(403);
         }
-        Document stored = ExperimentSummary.mongoDatabase().getCollection("t_fn_vault").find(new Document("_id", new ObjectId(vaultId)))
+        Document stored = database.get().getCollection("t_fn_vault").find(new Document("_id", new ObjectId(vaultId)))
                 .collect().first().await().atMost(Duration.ofSeconds(10));
         assertEquals("ace-of-spades", stored.getString("hidden"), "nothing was changed");
     }

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.registry.ExperimentSummary;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,6 +30,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 class TriggersTest {
     @Inject
+    com.modularlabs.store.Database database;
+
+    @Inject
     ExperimentConfigRepository configs;
     @Inject
     ExperimentRegistry registry;
@@ -46,8 +48,8 @@ class TriggersTest {
         return given().contentType("application/json");
     }
 
-    private static long stored(String field, String value) {
-        return ExperimentSummary.mongoDatabase().getCollection("t_trig_posts").countDocuments(new Document(field, value))
+    private long stored(String field, String value) {
+        return database.get().getCollection("t_trig_posts").countDocuments(new Document(field, value))
                 .await().atMost(Duration.ofSeconds(10));
     }
 
@@ -120,7 +122,7 @@ class TriggersTest {
         assertEquals("insert", calls.get(0).path("operation").asText());
         assertEquals(id, calls.get(0).path("document").path("_id").path("$oid").asText());
         // delivered: nothing left in the queue
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ExperimentSummary.mongoDatabase()
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> database.get()
                 .getCollection(TriggerService.DELIVERIES).countDocuments(new Document("_id", deliveryId)).await().atMost(Duration.ofSeconds(5)) == 0);
     }
 

@@ -42,6 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class CollectionNamesTest {
+    @Inject
+    com.modularlabs.store.Database database;
+
     private static final Duration T = Duration.ofSeconds(30);
 
     @Inject
@@ -101,7 +104,7 @@ class CollectionNamesTest {
             notRegistered(slug);
         });
         // the grants are untouched: no casbin_rule document came from an experiment
-        assertEquals(0L, ExperimentSummary.mongoDatabase().getCollection(EngineCollections.CASBIN_RULE)
+        assertEquals(0L, database.get().getCollection(EngineCollections.CASBIN_RULE)
                 .countDocuments(Filters.exists("experiment_id")).await().atMost(T));
     }
 
@@ -208,7 +211,7 @@ class CollectionNamesTest {
         upload("guardexp", zip("guardexp", "notes")).then().statusCode(200);
         Set<String> slugs = new HashSet<>();
         configs.raw().find().map(d -> d.getString("slug")).collect().asList().await().atMost(T).forEach(slugs::add);
-        List<String> names = ExperimentSummary.mongoDatabase().listCollectionNames().collect().asList().await().atMost(T);
+        List<String> names = database.get().listCollectionNames().collect().asList().await().atMost(T);
         List<String> unlisted = names.stream().filter(n -> EngineCollections.reservedBy(n).isEmpty())
                 .filter(n -> slugs.stream().noneMatch(s -> n.startsWith(s + "_"))).toList();
         assertEquals(List.of(), unlisted, "collections that are neither an experiment's nor in store.EngineCollections: "

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class ExperimentRegistryTest {
+    @Inject
+    com.modularlabs.store.Database database;
+
     private static final Duration T = Duration.ofSeconds(30);
 
     @Inject
@@ -65,7 +68,7 @@ class ExperimentRegistryTest {
         assertEquals(12, st.size());
         assertTrue(st.stream().allMatch(s -> s.status() == IndexManager.State.ready), st.toString());
         List<Document> built =
-                ExperimentSummary.mongoDatabase().getCollection("manyindexes_things").listIndexes().collect().asList().await().atMost(T);
+                database.get().getCollection("manyindexes_things").listIndexes().collect().asList().await().atMost(T);
         assertTrue(built.stream().anyMatch(d -> "manyindexes_f11".equals(d.getString("name"))), built.toString());
         assertTrue(built.stream().anyMatch(d -> new Document("experiment_id", 1).equals(d.get("key"))), built.toString());
     }
@@ -88,7 +91,7 @@ class ExperimentRegistryTest {
         long deadline = System.currentTimeMillis() + 20_000;
         List<Document> found = List.of();
         while (System.currentTimeMillis() < deadline) {
-            found = ExperimentSummary.mongoDatabase().getCollection(coll).listIndexes().collect().asList().await().atMost(T);
+            found = database.get().getCollection(coll).listIndexes().collect().asList().await().atMost(T);
             if (found.stream().anyMatch(d -> name.equals(d.getString("name")) && keys.equals(d.get("key")))) {
                 return;
             }
