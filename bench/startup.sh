@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # Start and footprint benchmark (issue 10, P7), against the packaged service (bench/run.sh startup).
 # Usage: bench/startup.sh [RUNS]   (default 3; medians are reported)
-# Cases: the bundled experiments on an external store (bench/MongoServerMain.java, memory backend, its own JVM),
-# the same on the embedded store (in-process, H2 backend), and the bundled ones plus 1000 generated manifests on a
-# fresh external store (the cold seed: the service's own labs_seed_duration_seconds, first seeding in a new JVM).
+# Cases: the bundled experiments on an external store (bench/MongoServerMain.java, memory backend, its own JVM), first
+# start (empty database: seeding, the admin's bcrypt) and restart (same database); the same on the embedded store
+# (in-process, H2 backend); and the bundled ones plus 1000 generated manifests on a fresh external store (the cold
+# seed: the service's own labs_seed_duration_seconds, first seeding in a new JVM), then RSS after 10 s of wrk on
+# the home page (memory after load).
 # "ready" = wall time from launching `java` until /q/health/ready answers 200 (the HTTP listener opens after the
-# startup observers: registry, seeding, admin); idle RSS = VmRSS 5 s after ready; classes = -Xlog:class+load lines.
-# JVM flags: BENCH_JAVA_OPTS (default: none, the JVM's defaults); JAVA (default: java on PATH); BENCH_APP_DIR
-# (default target/quarkus-app): another build to measure.
+# startup observers: registry, seeding, admin); CPU = user + system seconds of the process until ready, also split
+# by thread (main = boot and startup observers, C1 = JIT, loops = Vert.x event loops, bcrypt); idle RSS = VmRSS 5 s
+# after ready; classes = -Xlog:class+load lines (from CDS/AOT archive: "shared").
+# JVM flags: BENCH_JAVA_OPTS (default: the README's run flags; BENCH_JAVA_OPTS=' ' for the JVM's defaults); JAVA
+# (default: java on PATH); BENCH_APP_DIR (default target/quarkus-app): another build. The service runs from the app
+# directory; when it holds app-cds.jsa (JDK 17-24) or app.aot (JDK 25+) made by deploy/aot-cache.sh, that is used.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need curl curl
 need python3 python3
 RUNS="${1:-3}"
 JAVA="${JAVA:-java}"
+JAVA_OPTS="${BENCH_JAVA_OPTS-${JAVA_SMALL:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms24m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=64m}}"
+APP_DIR="${BENCH_APP_DIR:-$ROOT/target/quarkus-app}"
+CACHE=""
+[ -f "$APP_DIR/app-cds.jsa" ] && CACHE="-XX:SharedArchiveFile=app-cds.jsa"
+[ -f "$APP_DIR/app.aot" ] && "$JAVA" -version 2>&1 | grep -q 'version "2[5-9]' && CACHE="-XX:AOTCache=app.aot"
 OUT="$RESULTS/startup.md"
 WORK=$(mktemp -d /tmp/labs-bench-startup-XXXX)
 STORE_PID=""
@@ -44,7 +54,16 @@ for i in $(seq -w 1 1000); do
   printf '{"name":"Generated %s","description":"startup benchmark","data_scope":["self"],"collections":{"items":{"read":"public","create":"public"}}}' "$i" >"$MANY/gen_$i/manifest.json"
 done
 
-# launch CASE EXPDIR [ENV=VALUE ...]: starts the service, waits for ready; sets READY_MS, RSS_MIB, CLASSES, SEED_MS, STARTED_S.
+# per-thread CPU seconds of PID, grouped by thread name without its number: "main C1 loops bcrypt other"
+thread_cpu() {
+  for t in /proc/"$1"/task/*; do cat "$t/stat" 2>/dev/null; done | awk -v hz="$(getconf CLK_TCK)" '{
+    n = $0; sub(/^[0-9]+ \(/, "", n); sub(/\) [A-Z] .*$/, "", n); r = $0; sub(/^.*\) /, "", r); split(r, a, " "); c = (a[12] + a[13]) / hz
+    if (n == "java") m += c; else if (n ~ /^C[12] Compiler/) j += c; else if (n ~ /eventloo/) l += c; else if (n ~ /bcrypt/) b += c; else o += c
+  } END { printf "%.2f %.2f %.2f %.2f %.2f", m, j, l, b, o }'
+}
+
+# launch CASE EXPDIR [ENV=VALUE ...]: starts the service, waits for ready; sets READY_MS, CPU_S, THREADS, RSS_MIB,
+# CLASSES, SHARED, SEED_MS, STARTED_S (and LOAD_RSS_MIB when LOAD_AFTER is set).
 launch() {
   local case="$1" expdir="$2"; shift 2
   APP_PORT=$(free_port); local mport; mport=$(free_port); MGMT_PORT=$(free_port)
@@ -54,7 +73,7 @@ launch() {
   local t0; t0=$(date +%s%N)
   env PORT="$APP_PORT" LABS_HTTP_HOST=127.0.0.1 LABS_MANAGEMENT_PORT="$MGMT_PORT" LABS_MANAGEMENT_HOST=127.0.0.1 LABS_EMBEDDED_MONGO_PORT="$mport" LABS_DATA_DIR="$APP_DATA" \
       LABS_EXPERIMENTS_DIR="$expdir" ADMIN_PASSWORD=bench-admin-password-1 "$@" \
-      "$JAVA" ${BENCH_JAVA_OPTS:-} -Xlog:class+load:file="$APP_DATA/classes.log" -jar "${BENCH_APP_DIR:-$ROOT/target/quarkus-app}/quarkus-run.jar" >"$APP_DATA/app.log" 2>&1 &
+      sh -c 'cd "$1" && shift && exec "$@"' sh "$APP_DIR" "$JAVA" $JAVA_OPTS $CACHE -Xlog:class+load:file="$APP_DATA/classes.log" -jar quarkus-run.jar >"$APP_DATA/app.log" 2>&1 &
   APP_PID=$!
   while ! curl -fs -o /dev/null "$MGMT_URL/q/health/ready" 2>/dev/null; do
     if ! kill -0 "$APP_PID" 2>/dev/null; then echo "bench: the service died; log:" >&2; tail -30 "$APP_DATA/app.log" >&2; exit 1; fi
@@ -64,34 +83,51 @@ launch() {
   READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
   # CPU seconds the service used until ready (user + system): steadier than wall time on a shared machine
   CPU_S=$(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$APP_PID/stat")
+  THREADS=$(thread_cpu "$APP_PID")
   sleep 5
   RSS_MIB=$(awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$APP_PID/status")
   CLASSES=$(grep -c 'source:' "$APP_DATA/classes.log" || true)
+  SHARED=$(grep -c 'source: shared' "$APP_DATA/classes.log" || true)
   SEED_MS=$(curl -fs "$MGMT_URL/q/metrics" | awk '/^labs_seed_duration_seconds_sum/ { printf "%.0f", $NF * 1000 }')
   STARTED_S=$(grep -o 'started in [0-9.]*s' "$APP_DATA/app.log" | head -1 | grep -o '[0-9.]*' || echo "?")
+  if [ -n "${LOAD_AFTER:-}" ]; then
+    wrk -t1 -c16 -d10s "$APP_URL/" >/dev/null 2>&1 || echo "bench: wrk failed (apt-get install -y wrk)" >&2
+    sleep 2
+    LOAD_RSS_MIB=$(awk '$1 == "VmRSS:" { printf "%.0f", $2 / 1024 }' "/proc/$APP_PID/status")
+  fi
   stop_app
 }
 
-declare -A R
+need wrk wrk
+declare -A R T
 for run in $(seq 1 "$RUNS"); do
   start_store
   launch external "$ROOT/experiments" MONGO_URI="mongodb://127.0.0.1:$STORE_PORT/?serverSelectionTimeoutMS=5000" LABS_DB_NAME="b$run"
-  R[ext_ready]+="$READY_MS "; R[ext_cpu]+="$CPU_S "; R[ext_rss]+="$RSS_MIB "; R[ext_cls]+="$CLASSES "; R[ext_q]+="$STARTED_S "
-  launch external-1000 "$MANY" MONGO_URI="mongodb://127.0.0.1:$STORE_PORT/?serverSelectionTimeoutMS=5000" LABS_DB_NAME="m$run"
-  R[many_ready]+="$READY_MS "; R[many_cpu]+="$CPU_S "; R[many_seed]+="$SEED_MS "; R[many_rss]+="$RSS_MIB "
+  R[ext_ready]+="$READY_MS "; R[ext_cpu]+="$CPU_S "; R[ext_rss]+="$RSS_MIB "; R[ext_cls]+="$CLASSES "; R[ext_q]+="$STARTED_S "; R[ext_sh]+="$SHARED "
+  T[ext]+="$THREADS;"
+  launch restart "$ROOT/experiments" MONGO_URI="mongodb://127.0.0.1:$STORE_PORT/?serverSelectionTimeoutMS=5000" LABS_DB_NAME="b$run"
+  R[re_ready]+="$READY_MS "; R[re_cpu]+="$CPU_S "; R[re_rss]+="$RSS_MIB "; R[re_cls]+="$CLASSES "; R[re_q]+="$STARTED_S "; R[re_sh]+="$SHARED "
+  T[re]+="$THREADS;"
+  LOAD_AFTER=1 launch external-1000 "$MANY" MONGO_URI="mongodb://127.0.0.1:$STORE_PORT/?serverSelectionTimeoutMS=5000" LABS_DB_NAME="m$run"
+  R[many_ready]+="$READY_MS "; R[many_cpu]+="$CPU_S "; R[many_seed]+="$SEED_MS "; R[many_rss]+="$RSS_MIB "; R[many_load]+="$LOAD_RSS_MIB "
   stop_store
-  launch embedded "$ROOT/experiments"
-  R[emb_ready]+="$READY_MS "; R[emb_cpu]+="$CPU_S "; R[emb_rss]+="$RSS_MIB "; R[emb_cls]+="$CLASSES "; R[emb_q]+="$STARTED_S "
+  LOAD_AFTER=1 launch embedded "$ROOT/experiments"
+  R[emb_ready]+="$READY_MS "; R[emb_cpu]+="$CPU_S "; R[emb_rss]+="$RSS_MIB "; R[emb_cls]+="$CLASSES "; R[emb_q]+="$STARTED_S "; R[emb_sh]+="$SHARED "
+  R[emb_load]+="$LOAD_RSS_MIB "; T[emb]+="$THREADS;"
 done
 med() { tr ' ' '\n' | grep -v '^$' | median; }
+# median per column of "m j l b o;m j l b o;..."
+tmed() { local out="" i; for i in 1 2 3 4 5; do out+="$(echo "$1" | tr ';' '\n' | grep -v '^$' | awk -v i=$i '{ print $i }' | median) / "; done; echo "${out% / }"; }
 {
-  echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"; echo; echo "JVM: $("$JAVA" -version 2>&1 | head -1); flags: \`${BENCH_JAVA_OPTS:-(defaults)}\`; median of $RUNS runs"
+  echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg)"; echo
+  echo "JVM: $("$JAVA" -version 2>&1 | head -1); flags: \`${JAVA_OPTS:-(defaults)}\` ${CACHE:+plus \`$CACHE\`}; median of $RUNS runs"
   echo
-  echo "| case | ready ms | CPU s until ready | Quarkus \"started in\" s | idle RSS MiB | classes loaded | cold seed ms |"
-  echo "|---|---:|---:|---:|---:|---:|---:|"
-  echo "| bundled experiments, external store | $(echo "${R[ext_ready]}" | med) | $(echo "${R[ext_cpu]}" | med) | $(echo "${R[ext_q]}" | med) | $(echo "${R[ext_rss]}" | med) | $(echo "${R[ext_cls]}" | med) | |"
-  echo "| bundled experiments, embedded store | $(echo "${R[emb_ready]}" | med) | $(echo "${R[emb_cpu]}" | med) | $(echo "${R[emb_q]}" | med) | $(echo "${R[emb_rss]}" | med) | $(echo "${R[emb_cls]}" | med) | |"
-  echo "| bundled + 1000 manifests, external store (cold) | $(echo "${R[many_ready]}" | med) | $(echo "${R[many_cpu]}" | med) | | $(echo "${R[many_rss]}" | med) | | $(echo "${R[many_seed]}" | med) |"
+  echo "| case | ready ms | CPU s until ready | CPU s main / C1 / event loops / bcrypt / other | Quarkus \"started in\" s | idle RSS MiB | RSS after 10 s of home page load MiB | classes loaded (from archive) | cold seed ms |"
+  echo "|---|---:|---:|---|---:|---:|---:|---:|---:|"
+  echo "| bundled experiments, external store, first start | $(echo "${R[ext_ready]}" | med) | $(echo "${R[ext_cpu]}" | med) | $(tmed "${T[ext]}") | $(echo "${R[ext_q]}" | med) | $(echo "${R[ext_rss]}" | med) | | $(echo "${R[ext_cls]}" | med) ($(echo "${R[ext_sh]}" | med)) | |"
+  echo "| bundled experiments, external store, restart | $(echo "${R[re_ready]}" | med) | $(echo "${R[re_cpu]}" | med) | $(tmed "${T[re]}") | $(echo "${R[re_q]}" | med) | $(echo "${R[re_rss]}" | med) | | $(echo "${R[re_cls]}" | med) ($(echo "${R[re_sh]}" | med)) | |"
+  echo "| bundled experiments, embedded store | $(echo "${R[emb_ready]}" | med) | $(echo "${R[emb_cpu]}" | med) | $(tmed "${T[emb]}") | $(echo "${R[emb_q]}" | med) | $(echo "${R[emb_rss]}" | med) | $(echo "${R[emb_load]}" | med) | $(echo "${R[emb_cls]}" | med) ($(echo "${R[emb_sh]}" | med)) | |"
+  echo "| bundled + 1000 manifests, external store (cold) | $(echo "${R[many_ready]}" | med) | $(echo "${R[many_cpu]}" | med) | | | $(echo "${R[many_rss]}" | med) | $(echo "${R[many_load]}" | med) | | $(echo "${R[many_seed]}" | med) |"
   echo
-  echo "raw: ${R[ext_ready]}| ${R[emb_ready]}| ${R[many_ready]}| seed ${R[many_seed]}"
+  echo "raw ready ms: external ${R[ext_ready]}| restart ${R[re_ready]}| embedded ${R[emb_ready]}| 1000 ${R[many_ready]}| seed ms ${R[many_seed]}"
 } | tee "$OUT"
