@@ -1,8 +1,8 @@
 package com.modularlabs.scale;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
@@ -158,23 +158,20 @@ class ScaleOutIT {
         }
 
         /** Waits for /q/health/started; returns the start-up time in ms. */
-        long awaitStarted(Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
+        long awaitStarted(Duration timeout) {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("instance " + name + " exited with " + process.exitValue());
                 }
                 try {
-                    if (http.send(get(managementUrl("/q/health/started")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        down = false;
-                        return (System.nanoTime() - startMillis) / 1_000_000;
-                    }
+                    return http.send(get(managementUrl("/q/health/started")).build(), HttpResponse.BodyHandlers.discarding())
+                            .statusCode() == 200;
                 } catch (IOException e) {
-                    // not listening yet
+                    return false; // not listening yet
                 }
-                Thread.sleep(200);
-            }
-            throw new IllegalStateException("instance " + name + " did not start within " + timeout);
+            });
+            down = false;
+            return (System.nanoTime() - startMillis) / 1_000_000;
         }
 
         void stop() {
@@ -615,17 +612,10 @@ class ScaleOutIT {
         return r;
     }
 
-    static long pollUntil(long t0, long maxMs, Callable<Boolean> ok) throws Exception {
-        long deadline = t0 + maxMs * 1_000_000;
-        while (true) {
-            if (ok.call()) {
-                return (System.nanoTime() - t0) / 1_000_000;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("condition not met within " + maxMs + " ms");
-            }
-            Thread.sleep(10);
-        }
+    static long pollUntil(long t0, long maxMs, Callable<Boolean> ok) {
+        long left = Math.max(1, maxMs - (System.nanoTime() - t0) / 1_000_000);
+        await().atMost(Duration.ofMillis(left)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(ok);
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     static int status(Instance in, String path, String cookie) throws Exception {
