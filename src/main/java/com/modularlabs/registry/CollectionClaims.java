@@ -251,7 +251,7 @@ public class CollectionClaims {
     }
 
     /** The claims as plain documents, for the batch insert and lookups by name. */
-    private ReactiveMongoCollection<Document> claimDocs() {
+    ReactiveMongoCollection<Document> claimDocs() {
         return claims.mongoCollection().withDocumentClass(Document.class);
     }
 }

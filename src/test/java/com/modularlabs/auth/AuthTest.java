@@ -1,6 +1,7 @@
 package com.modularlabs.auth;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -335,16 +336,9 @@ class AuthTest {
         awaitStatus(t, "/admin/api/users", 403);
     }
 
-    static void awaitStatus(String token, String path, int status) throws InterruptedException {
-        int last = -1;
-        for (int i = 0; i < 50; i++) {
-            last = given().auth().oauth2(token).get(path).statusCode();
-            if (last == status) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        assertEquals(status, last, path);
+    static void awaitStatus(String token, String path, int status) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertEquals(status, given().auth().oauth2(token).get(path).statusCode(), path));
     }
 
     @Test

@@ -4,9 +4,12 @@ import static io.restassured.RestAssured.given;
 
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
+import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.bson.Document;
 
 /** Test experiments inserted straight into experiments_config, then a registry reload. */
@@ -131,9 +134,36 @@ public final class DataTestSupport {
         db().getCollection(physical).insertMany(docs).await().atMost(Duration.ofSeconds(10));
     }
 
-    public static RequestSpecification as(String user) {
+    static final String ADMIN = "admin@example.com";
+    static final String ADMIN_PW = "test-admin-password-1";
+
+    /** A user logged in through the real /auth/token; {@code id} is what the data API stamps into created_by. */
+    public record User(String email, String id, String token) {
+    }
+
+    /** A new user (created through the admin API, so unique per call) with these roles, logged in. */
+    public static User user(String prefix, String... roles) {
+        String email = prefix + "-" + UUID.randomUUID().toString().substring(0, 8) + "@example.org";
+        String password = "pw-" + email;
+        String id = given().auth().oauth2(token(ADMIN, ADMIN_PW)).contentType(ContentType.JSON)
+                .body(Map.of("email", email, "password", password, "roles", List.of(roles)))
+                .post("/admin/api/users").then().statusCode(201).extract().path("id");
+        return new User(email, id, token(email, password));
+    }
+
+    /** The bootstrap administrator, logged in. */
+    public static User admin() {
+        return new User(ADMIN, null, token(ADMIN, ADMIN_PW));
+    }
+
+    private static String token(String email, String password) {
+        return given().contentType(ContentType.JSON).body(Map.of("email", email, "password", password))
+                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+    }
+
+    public static RequestSpecification as(User user) {
         RequestSpecification r = given().contentType("application/json");
-        return user == null ? r : r.header(TestHeaderAuth.HEADER, user);
+        return user == null ? r : r.auth().oauth2(user.token());
     }
 
     public static RequestSpecification anon() {

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.common.FieldError;
+import com.modularlabs.data.DataTestSupport.User;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -98,13 +99,14 @@ class IsolationTest extends DataApiTest {
 
     @Test
     void engineFieldsCannotBeSetOrChanged() {
-        String id = as("alice@x").body("{\"marker\":\"stamp\", \"experiment_id\":\"t_gamma\", \"created_by\":\"mallory\","
+        User alice = DataTestSupport.user("alice");
+        String id = as(alice).body("{\"marker\":\"stamp\", \"experiment_id\":\"t_gamma\", \"created_by\":\"mallory\","
                 + " \"created_at\": {\"$date\": \"2000-01-01T00:00:00Z\"}}").post("/experiments/t_alpha/api/items")
-                .then().statusCode(201).body("experiment_id", equalTo("t_alpha")).body("created_by", equalTo("alice@x"))
+                .then().statusCode(201).body("experiment_id", equalTo("t_alpha")).body("created_by", equalTo(alice.id()))
                 .extract().path("_id.$oid");
         Document stored = DataTestSupport.raw("t_alpha_items", new Document("_id", new ObjectId(id)));
         assertEquals("t_alpha", stored.getString("experiment_id"));
-        assertEquals("alice@x", stored.getString("created_by"));
+        assertEquals(alice.id(), stored.getString("created_by"));
         assertTrue(stored.getDate("created_at").getTime() > 1_600_000_000_000L);
 
         for (String[] bad : new String[][] {
@@ -128,7 +130,7 @@ class IsolationTest extends DataApiTest {
 
         Document replaced = DataTestSupport.raw("t_alpha_items", new Document("_id", new ObjectId(id)));
         assertEquals("t_alpha", replaced.getString("experiment_id"));
-        assertEquals("alice@x", replaced.getString("created_by"));
+        assertEquals(alice.id(), replaced.getString("created_by"));
         assertEquals(stored.getDate("created_at"), replaced.getDate("created_at"));
         assertEquals("replaced", replaced.getString("marker"));
         // a legal PATCH sets updated_at
@@ -138,10 +140,11 @@ class IsolationTest extends DataApiTest {
 
     @Test
     void upsertIsStampedWithSetOnInsert() {
+        User bob = DataTestSupport.user("bob");
         String id = new ObjectId().toHexString();
-        as("bob@x").body("{\"$set\": {\"marker\": \"upserted\"}}").queryParam("upsert", "true")
+        as(bob).body("{\"$set\": {\"marker\": \"upserted\"}}").queryParam("upsert", "true")
                 .patch("/experiments/t_alpha/api/items/" + id).then().statusCode(200)
-                .body("experiment_id", equalTo("t_alpha")).body("created_by", equalTo("bob@x"));
+                .body("experiment_id", equalTo("t_alpha")).body("created_by", equalTo(bob.id()));
         Document d = DataTestSupport.raw("t_alpha_items", new Document("_id", new ObjectId(id)));
         assertEquals("t_alpha", d.getString("experiment_id"));
         assertTrue(d.containsKey("created_at") && d.containsKey("updated_at"));

@@ -9,10 +9,10 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.modularlabs.data.DataTestSupport.User;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.security.TestSecurity;
 import jakarta.inject.Inject;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -26,39 +26,40 @@ class OwnerAndFilterTest extends DataApiTest {
 
     @Test
     void usersOnlySeeAndChangeTheirOwnNotes() {
-        String a = as("ann@x").body("{\"text\":\"ann's\"}").post("/experiments/t_alpha/api/notes").then().statusCode(201)
-                .body("created_by", equalTo("ann@x")).extract().path("_id.$oid");
-        String b = as("ben@x").body("{\"text\":\"ben's\"}").post("/experiments/t_alpha/api/notes").then().statusCode(201)
+        User ann = DataTestSupport.user("ann");
+        User ben = DataTestSupport.user("ben");
+        String a = as(ann).body("{\"text\":\"ann's\"}").post("/experiments/t_alpha/api/notes").then().statusCode(201)
+                .body("created_by", equalTo(ann.id())).extract().path("_id.$oid");
+        String b = as(ben).body("{\"text\":\"ben's\"}").post("/experiments/t_alpha/api/notes").then().statusCode(201)
                 .extract().path("_id.$oid");
         anon().body("{\"text\":\"anon\"}").post("/experiments/t_alpha/api/notes").then().statusCode(401);
         anon().get("/experiments/t_alpha/api/notes").then().statusCode(401);
 
-        as("ann@x").queryParam("count", "true").get("/experiments/t_alpha/api/notes").then().statusCode(200)
-                .body("items.created_by", everyItem(equalTo("ann@x"))).body("items._id.$oid", hasItem(a))
+        as(ann).queryParam("count", "true").get("/experiments/t_alpha/api/notes").then().statusCode(200)
+                .body("items.created_by", everyItem(equalTo(ann.id()))).body("items._id.$oid", hasItem(a))
                 .body("items._id.$oid", not(hasItem(b)));
         // the author field cannot be filtered on by readers who are not admins (it would reveal who wrote what)
-        as("ann@x").queryParam("filter", "{\"created_by\": \"ben@x\"}").get("/experiments/t_alpha/api/notes").then()
+        as(ann).queryParam("filter", "{\"created_by\": \"" + ben.id() + "\"}").get("/experiments/t_alpha/api/notes").then()
                 .statusCode(400).body("errors.path", hasItem("filter.created_by"));
-        as("ann@x").get("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
-        as("ann@x").body("{\"$set\":{\"text\":\"hacked\"}}").patch("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
-        as("ann@x").body("{\"text\":\"hacked\"}").put("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
-        as("ann@x").delete("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
-        Document ben = DataTestSupport.raw("t_alpha_notes", new Document("_id", new ObjectId(b)));
-        assertEquals("ben's", ben.getString("text"));
+        as(ann).get("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
+        as(ann).body("{\"$set\":{\"text\":\"hacked\"}}").patch("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
+        as(ann).body("{\"text\":\"hacked\"}").put("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
+        as(ann).delete("/experiments/t_alpha/api/notes/" + b).then().statusCode(404);
+        Document bens = DataTestSupport.raw("t_alpha_notes", new Document("_id", new ObjectId(b)));
+        assertEquals("ben's", bens.getString("text"));
         // ben may change and delete his own
-        as("ben@x").body("{\"$set\":{\"text\":\"edited\"}}").patch("/experiments/t_alpha/api/notes/" + b).then().statusCode(200)
+        as(ben).body("{\"$set\":{\"text\":\"edited\"}}").patch("/experiments/t_alpha/api/notes/" + b).then().statusCode(200)
                 .body("text", equalTo("edited"));
-        as("ben@x").delete("/experiments/t_alpha/api/notes/" + b).then().statusCode(204);
+        as(ben).delete("/experiments/t_alpha/api/notes/" + b).then().statusCode(204);
         assertEquals(0, DataTestSupport.count("t_alpha_notes", new Document("_id", new ObjectId(b))));
         assertEquals(1, DataTestSupport.count("t_alpha_notes", new Document("_id", new ObjectId(a))));
     }
 
     @Test
-    @TestSecurity(user = "root@x", roles = "admin")
     void adminSeesEveryOwnerDocument() {
         DataTestSupport.insertRaw("t_alpha_notes", java.util.List.of(new Document("experiment_id", "t_alpha").append("created_by", "cy@x")
                 .append("text", "cy's")));
-        io.restassured.RestAssured.given().queryParam("filter", "{\"created_by\": \"cy@x\"}").get("/experiments/t_alpha/api/notes")
+        as(DataTestSupport.admin()).queryParam("filter", "{\"created_by\": \"cy@x\"}").get("/experiments/t_alpha/api/notes")
                 .then().statusCode(200).body("items.created_by", hasItem("cy@x"));
     }
 

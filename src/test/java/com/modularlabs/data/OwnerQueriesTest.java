@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.modularlabs.data.DataTestSupport.User;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,38 +26,42 @@ class OwnerQueriesTest extends DataApiTest {
 
     @Test
     void ownerQueriesOnlySeeTheCallersDocuments() {
-        as("oq-ann@x").body("{\"text\":\"a1\",\"tags\":[\"oq\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
-        as("oq-ben@x").body("{\"text\":\"b1\",\"tags\":[\"oq\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
-        as("oq-ann@x").queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesByTag").then().statusCode(200)
+        User ann = DataTestSupport.user("oq-ann");
+        User ben = DataTestSupport.user("oq-ben");
+        as(ann).body("{\"text\":\"a1\",\"tags\":[\"oq\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
+        as(ben).body("{\"text\":\"b1\",\"tags\":[\"oq\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
+        as(ann).queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesByTag").then().statusCode(200)
                 .body("items", hasSize(1)).body("items[0].text", equalTo("a1"));
-        as("oq-ben@x").queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesByTag").then().statusCode(200)
-                .body("items", hasSize(1)).body("items[0].created_by", equalTo("oq-ben@x"));
+        as(ben).queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesByTag").then().statusCode(200)
+                .body("items", hasSize(1)).body("items[0].created_by", equalTo(ben.id()));
         anon().queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesByTag").then().statusCode(401);
         // a query declared read:user over an owner collection is still restricted to the caller
-        as("oq-ann@x").queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesAsUser").then().statusCode(200)
-                .body("items", hasSize(1)).body("items.created_by", everyItem(equalTo("oq-ann@x")));
+        as(ann).queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesAsUser").then().statusCode(200)
+                .body("items", hasSize(1)).body("items.created_by", everyItem(equalTo(ann.id())));
         anon().queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesAsUser").then().statusCode(401);
         // admins see all, as for lists
-        as("oq-root@x;admin").queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesByTag").then().statusCode(200)
+        as(DataTestSupport.admin()).queryParam("tag", "oq").get("/experiments/t_alpha/api/_queries/notesByTag").then().statusCode(200)
                 .body("items.text", containsInAnyOrder("a1", "b1"));
     }
 
     @Test
     void joinedOwnerCollectionsAreRestrictedToTheCaller() {
+        User ann = DataTestSupport.user("jn-ann");
+        User ben = DataTestSupport.user("jn-ben");
         anon().body("{\"kind\":\"anchor\"}").post("/experiments/t_beta/api/items").then().statusCode(201);
-        as("jn-ann@x").body("{\"text\":\"ja\",\"tags\":[\"joined\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
-        as("jn-ben@x").body("{\"text\":\"jb\",\"tags\":[\"joined\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
+        as(ann).body("{\"text\":\"ja\",\"tags\":[\"joined\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
+        as(ben).body("{\"text\":\"jb\",\"tags\":[\"joined\"]}").post("/experiments/t_alpha/api/notes").then().statusCode(201);
         if (!MongoTestResource.embedded()) { // mongo-java-server has no $unionWith; the shape is checked below
-            as("jn-ann@x").get("/experiments/t_beta/api/_queries/alphaNotes").then().statusCode(200)
+            as(ann).get("/experiments/t_beta/api/_queries/alphaNotes").then().statusCode(200)
                     .body("items.findAll { it.text != null }.text", containsInAnyOrder("ja"));
-            as("jn-root@x;admin").get("/experiments/t_beta/api/_queries/alphaNotes").then().statusCode(200)
+            as(DataTestSupport.admin()).get("/experiments/t_beta/api/_queries/alphaNotes").then().statusCode(200)
                     .body("items.findAll { it.text == 'ja' || it.text == 'jb' }.text", containsInAnyOrder("ja", "jb"));
         }
-        as("jn-ann@x").get("/experiments/t_beta/api/_queries/alphaNotesLookup").then().statusCode(200)
+        as(ann).get("/experiments/t_beta/api/_queries/alphaNotesLookup").then().statusCode(200)
                 .body("items[0].notes.text", containsInAnyOrder("ja"));
         anon().get("/experiments/t_beta/api/_queries/alphaNotes").then().statusCode(401);
         anon().get("/experiments/t_beta/api/_queries/alphaNotesLookup").then().statusCode(401);
-        as("jn-root@x;admin").get("/experiments/t_beta/api/_queries/alphaNotesLookup").then().statusCode(200)
+        as(DataTestSupport.admin()).get("/experiments/t_beta/api/_queries/alphaNotesLookup").then().statusCode(200)
                 .body("items[0].notes.text", containsInAnyOrder("ja", "jb"));
     }
 

@@ -2,12 +2,15 @@ package com.modularlabs.observability;
 
 import static com.modularlabs.observability.Management.management;
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -39,20 +42,14 @@ class MetricsAndHealthTest {
     }
 
     @Test
-    void theConnectionPoolKeepsItsMinimumWarm() throws InterruptedException {
+    void theConnectionPoolKeepsItsMinimumWarm() {
         // quarkus.mongodb.min-pool-size=10 (seed item 9): the driver opens ten connections in the background
-        long deadline = System.currentTimeMillis() + 20_000;
-        double size = 0;
-        while (System.currentTimeMillis() < deadline) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             String body = management().get("/q/metrics").then().statusCode(200).extract().asString();
-            size = body.lines().filter(l -> l.startsWith("mongodb_driver_pool_size{"))
+            double size = body.lines().filter(l -> l.startsWith("mongodb_driver_pool_size{"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
-            if (size >= 10) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("pool size stayed at " + size + ", expected the minimum of 10");
+            assertTrue(size >= 10, "pool size " + size + ", expected the minimum of 10");
+        });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package com.modularlabs.registry;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,12 +58,11 @@ class ExperimentRegistryTest {
                 .append("collections", new Document("things", new Document("read", "public")))).await().atMost(T);
         registry.reload("manyindexes").await().atMost(T);
         registry.reload("manyindexes").await().atMost(T); // a second reload must not queue the same builds again
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!indexes.idle() && System.currentTimeMillis() < deadline) {
+        // sampled while the builds run: never more than three at once
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> {
             assertTrue(indexes.inFlight() <= 3, "in flight: " + indexes.inFlight());
-            Thread.sleep(5);
-        }
-        assertTrue(indexes.idle());
+            return indexes.idle();
+        });
         assertTrue(indexes.maxInFlightSeen() <= 3, "max in flight " + indexes.maxInFlightSeen());
         List<IndexManager.IndexStatus> st = indexes.status("manyindexes");
         assertEquals(12, st.size());
@@ -87,17 +87,12 @@ class ExperimentRegistryTest {
         awaitIndex("rekey_items", "rekey_by_a", new Document("a", 1).append("b", -1));
     }
 
-    private void awaitIndex(String coll, String name, Document keys) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        List<Document> found = List.of();
-        while (System.currentTimeMillis() < deadline) {
-            found = database.get().getCollection(coll).listIndexes().collect().asList().await().atMost(T);
-            if (found.stream().anyMatch(d -> name.equals(d.getString("name")) && keys.equals(d.get("key")))) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("index " + name + " with keys " + keys.toJson() + " not found in " + found);
+    private void awaitIndex(String coll, String name, Document keys) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            List<Document> found = database.get().getCollection(coll).listIndexes().collect().asList().await().atMost(T);
+            assertTrue(found.stream().anyMatch(d -> name.equals(d.getString("name")) && keys.equals(d.get("key"))),
+                    "index " + name + " with keys " + keys.toJson() + " not found in " + found);
+        });
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import com.modularlabs.store.EngineCollections;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,22 +77,22 @@ class SeedServiceTest {
         writeManifest("seedcx", "{\"name\": \"x\", \"collections\": {\"a_items\": {}}}"); // seedcx_a_items
         writeManifest("seedcx_a", "{\"name\": \"x\", \"collections\": {\"items\": {}}}"); // the same name: the first slug wins
         writeManifest("seedcy", "{\"name\": \"y\", \"collections\": {\"items\": {}, \"other\": {}}}");
-        claims.claims().insertOne(new Document("_id", "seedcy_items").append("slug", "someone_else")).await().atMost(T);
+        claims.claimDocs().insertOne(new Document("_id", "seedcy_items").append("slug", "someone_else")).await().atMost(T);
 
-        long before = commands.commandCount(com.modularlabs.store.EngineCollections.COLLECTION_CLAIMS);
+        long before = commands.commandCount(EngineCollections.COLLECTION_CLAIMS);
         SeedService.SeedReport report = seeds.seedFromFolder(dir).await().atMost(T);
-        long used = commands.commandCount(com.modularlabs.store.EngineCollections.COLLECTION_CLAIMS) - before;
+        long used = commands.commandCount(EngineCollections.COLLECTION_CLAIMS) - before;
 
         assertEquals(201, report.inserted(), report.invalid().toString());
         // one read of the current owners, one insertMany (was one insert per experiment)
         assertTrue(used <= 3, "claiming 203 experiments' collections used " + used + " commands");
-        assertEquals("seedc007", claims.claims().find(Filters.eq("_id", "seedc007_items")).collect().first().await().atMost(T).getString("slug"));
+        assertEquals("seedc007", claims.claimDocs().find(Filters.eq("_id", "seedc007_items")).collect().first().await().atMost(T).getString("slug"));
         assertTrue(report.invalid().get("seedcx_a").toString().contains("seedcx_a_items"), report.invalid().toString());
         assertTrue(report.invalid().get("seedcy").toString().contains("someone_else"), report.invalid().toString());
         assertEquals(null, configs.findBySlug("seedcx_a").await().atMost(T));
         // the loser claimed nothing, not even its names nobody else wanted
-        assertEquals(0L, claims.claims().countDocuments(Filters.eq("slug", "seedcy")).await().atMost(T));
-        assertEquals("seedcx", claims.claims().find(Filters.eq("_id", "seedcx_a_items")).collect().first().await().atMost(T).getString("slug"));
+        assertEquals(0L, claims.claimDocs().countDocuments(Filters.eq("slug", "seedcy")).await().atMost(T));
+        assertEquals("seedcx", claims.claimDocs().find(Filters.eq("_id", "seedcx_a_items")).collect().first().await().atMost(T).getString("slug"));
     }
 
     private void writeManifest(String slug, String json) throws Exception {

@@ -1,8 +1,8 @@
 package com.modularlabs.scale;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.modularlabs.packaged.PackagedApp;
 import de.bwaldvogel.mongo.MongoServer;
@@ -506,17 +506,10 @@ class ScaleOutIT {
         return r;
     }
 
-    static long pollUntil(long t0, long maxMs, Callable<Boolean> ok) throws Exception {
-        long deadline = t0 + maxMs * 1_000_000;
-        while (true) {
-            if (ok.call()) {
-                return (System.nanoTime() - t0) / 1_000_000;
-            }
-            if (System.nanoTime() > deadline) {
-                fail("condition not met within " + maxMs + " ms");
-            }
-            Thread.sleep(10);
-        }
+    static long pollUntil(long t0, long maxMs, Callable<Boolean> ok) {
+        long left = Math.max(1, maxMs - (System.nanoTime() - t0) / 1_000_000);
+        await().atMost(Duration.ofMillis(left)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(ok);
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     static int status(PackagedApp in, String path, String cookie) throws Exception {
