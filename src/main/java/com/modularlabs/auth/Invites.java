@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Date;
 import java.util.List;
-import org.bson.Document;
 
 /**
  * Admin-issued, one-time invite links: the proof of address that self-registration lacks. Only the SHA-256 of the

@@ -14,7 +14,6 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.bson.Document;
 
 /**
  * Login throttle, shared by every replica through login_failures (one counter document per key, TTL on "until").
@@ -31,7 +30,7 @@ import org.bson.Document;
 @ApplicationScoped
 public class LoginThrottle {
     @Inject
-    UserStore store;
+    LoginFailureRepository failures;
     @Inject
     AuthConfig config;
 
@@ -61,16 +60,16 @@ public class LoginThrottle {
     public Uni<Void> attempt(String ip, String email) {
         long now = System.currentTimeMillis();
         return count(key(ip, email), now, 2).chain(d -> {
-            if (d.getInteger("n", 0) > config.loginMaxFailures()) {
-                return Uni.createFrom().failure(tooMany(d.getDate("until").getTime() - now, "Too many failed logins"));
+            if (d.count() > config.loginMaxFailures()) {
+                return Uni.createFrom().failure(tooMany(d.until().getTime() - now, "Too many failed logins"));
             }
             return count(accountKey(email), now, 2).chain(a -> backoff(a, now));
         });
     }
 
     /** The counter after this attempt: $inc on a live window, or a fresh window (an expired one is removed first). */
-    private Uni<Document> count(String key, long now, int retries) {
-        var c = store.coll(UserStore.FAILURES);
+    private Uni<LoginFailureRepository.Counter> count(String key, long now, int retries) {
+        var c = failures.mongoCollection();
         return c.findOneAndUpdate(Filters.and(Filters.eq("_id", key), Filters.gt("until", new Date(now))),
                         Updates.combine(Updates.inc("n", 1), Updates.setOnInsert("until", new Date(now + config.loginFailureWindow().toMillis()))),
                         new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER))
@@ -79,30 +78,30 @@ public class LoginThrottle {
                         .chain(() -> count(key, now, retries - 1)));
     }
 
-    private Uni<Void> backoff(Document account, long now) {
-        int over = account.getInteger("n", 0) - config.loginAccountMaxFailures();
+    private Uni<Void> backoff(LoginFailureRepository.Counter account, long now) {
+        int over = account.count() - config.loginAccountMaxFailures();
         if (over <= 0) {
             return Uni.createFrom().voidItem();
         }
         long delay = Math.min(config.loginBackoffMax().toMillis(), config.loginBackoffInitial().toMillis() << Math.min(over - 1, 20));
         Date next = new Date(now + delay);
         // one winner per opening: only an attempt that finds "next" passed may move it further
-        return store.coll(UserStore.FAILURES).findOneAndUpdate(
-                        Filters.and(Filters.eq("_id", account.getString("_id")), Filters.or(Filters.exists("next", false), Filters.lte("next", new Date(now)))),
+        return failures.mongoCollection().findOneAndUpdate(
+                        Filters.and(Filters.eq("_id", account.key()), Filters.or(Filters.exists("next", false), Filters.lte("next", new Date(now)))),
                         Updates.combine(Updates.set("next", next), Updates.max("until", new Date(next.getTime() + config.loginFailureWindow().toMillis()))))
                 .chain(won -> {
                     if (won != null) {
                         return Uni.createFrom().voidItem();
                     }
-                    return store.coll(UserStore.FAILURES).find(Filters.eq("_id", account.getString("_id"))).collect().first()
+                    return failures.findById(account.key())
                             .chain(d -> {
-                                Date n = d == null ? null : d.getDate("next");
+                                Date n = d == null ? null : d.next();
                                 return Uni.createFrom().failure(tooMany(n == null ? 1000 : n.getTime() - now, "Too many failed logins for this account"));
                             });
                 });
     }
 
     public Uni<Void> succeeded(String ip, String email) {
-        return store.coll(UserStore.FAILURES).deleteMany(Filters.in("_id", key(ip, email), accountKey(email))).replaceWithVoid();
+        return failures.delete(Filters.in("_id", key(ip, email), accountKey(email))).replaceWithVoid();
     }
 }

@@ -1,6 +1,5 @@
 package com.modularlabs.auth;
 
-import com.mongodb.client.model.Filters;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
@@ -16,7 +15,6 @@ import java.util.Date;
 import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
-import org.bson.Document;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
@@ -35,7 +33,7 @@ public class TokenService {
     @Inject
     AuthConfig config;
     @Inject
-    UserStore store;
+    SettingsRepository settings;
 
     private volatile SecretKey key;
     private volatile DefaultJWTParser parser;
@@ -82,15 +80,14 @@ public class TokenService {
     }
 
     private Uni<String> storedSecret() {
-        var coll = store.coll(UserStore.SETTINGS);
-        return coll.find(Filters.eq("_id", SECRET_ID)).collect().first().chain(doc -> {
-            if (doc != null) {
-                return Uni.createFrom().item(doc.getString("value"));
+        return settings.findById(SECRET_ID).chain(stored -> {
+            if (stored != null) {
+                return Uni.createFrom().item(stored.value());
             }
-            Document fresh = new Document("_id", SECRET_ID).append("value", Passwords.randomSecret(48)).append("created_at", new Date());
-            return coll.insertOne(fresh).replaceWith(fresh.getString("value"))
+            String fresh = Passwords.randomSecret(48);
+            return settings.persist(new SettingsRepository.Setting(SECRET_ID, fresh, new Date())).replaceWith(fresh)
                     .onFailure(UserStore::duplicateKey) // another replica won the race: use its secret
-                    .recoverWithUni(() -> coll.find(Filters.eq("_id", SECRET_ID)).collect().first().map(d -> d.getString("value")));
+                    .recoverWithUni(() -> settings.findById(SECRET_ID).map(SettingsRepository.Setting::value));
         });
     }
 

@@ -1,15 +1,13 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.store.Database;
 import com.modularlabs.store.IndexContributor;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
-import com.mongodb.client.model.IndexOptions;
-import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
-import com.modularlabs.store.Database;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +17,6 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
@@ -27,8 +24,8 @@ import org.bson.types.ObjectId;
 /**
  * The users collection (contract section 4) and g.nome's casbin_rule grants, read with projections. Role grants
  * live in users.roles; casbin_rule "g" documents (v0 = user e-mail, v1 = role) and is_admin are honoured too.
- * Users, grants, sessions and invites have Panache repositories (their indexes are declared there); labs_settings
- * and login_failures are small key-value collections reached through {@link Database}.
+ * Users, grants, sessions, invites, login failures and settings have Panache repositories (their indexes are
+ * declared there).
  */
 @ApplicationScoped
 public class UserStore implements IndexContributor {
@@ -51,8 +48,10 @@ public class UserStore implements IndexContributor {
     SessionRepository sessionRepo;
     @Inject
     InviteRepository inviteRepo;
+    @Inject
+    LoginFailureRepository failureRepo;
 
-    /** labs_settings and login_failures (the other auth collections have repositories). */
+    /** Any collection by name (tests; every auth collection has a repository). */
     ReactiveMongoCollection<Document> coll(String name) {
         return database.collection(name);
     }
@@ -70,7 +69,7 @@ public class UserStore implements IndexContributor {
         return Uni.join().all(
                 userRepo.ensureIndexes(),
                 rules.ensureIndexes(),
-                coll(FAILURES).createIndex(Indexes.ascending("until"), new IndexOptions().name("until_ttl").expireAfter(0L, TimeUnit.SECONDS)).replaceWithVoid(),
+                failureRepo.ensureIndexes(),
                 sessionRepo.ensureIndexes(),
                 inviteRepo.ensureIndexes())
                 .andCollectFailures().replaceWithVoid();

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.modularlabs.audit.AuditRepository;
 import com.modularlabs.auth.CasbinRuleRepository;
 import com.modularlabs.auth.InviteRepository;
+import com.modularlabs.auth.LoginFailureRepository;
 import com.modularlabs.auth.SessionRepository;
+import com.modularlabs.auth.SettingsRepository;
 import com.modularlabs.auth.UserRepository;
+import com.modularlabs.registry.CollectionClaimRepository;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentSummary;
+import com.modularlabs.registry.SeedMarkerRepository;
 import com.mongodb.client.model.Projections;
 import io.quarkus.mongodb.panache.reactive.ReactivePanacheMongoRepositoryBase;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -40,6 +44,14 @@ class EngineRepositoriesTest {
     InviteRepository invites;
     @Inject
     AuditRepository audit;
+    @Inject
+    LoginFailureRepository failures;
+    @Inject
+    SettingsRepository settings;
+    @Inject
+    CollectionClaimRepository claims;
+    @Inject
+    SeedMarkerRepository markers;
 
     @Test
     void eachRepositoryOwnsAReservedCollectionWithItsIndexes() {
@@ -49,7 +61,10 @@ class EngineRepositoriesTest {
                 rules, Set.of("ptype_v0"),
                 sessions, Set.of("user_id", "ttl"),
                 invites, Set.of("ttl"),
-                audit, Set.of("ttl", "slug_at", "actor_at"));
+                audit, Set.of("ttl", "slug_at", "actor_at"),
+                failures, Set.of("until_ttl"),
+                // keyed by _id alone: no index but _id's
+                settings, Set.of(), claims, Set.of(), markers, Set.of());
         expected.forEach((repo, indexes) -> {
             String name = repo.mongoCollection().getNamespace().getCollectionName();
             assertTrue(EngineCollections.NAMES.contains(name), name + " is not listed in store.EngineCollections");
