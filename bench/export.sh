@@ -7,6 +7,10 @@
 # then idle RSS, and for the export (POST, poll to done): wall time, peak RSS (VmHWM after `echo 5 > clear_refs`;
 # else VmRSS sampled every 100 ms) and peak heap (sum of the heap pools of jvm_memory_used_bytes, sampled every
 # ~250 ms). Then a 50 MiB bundle (49 MiB of incompressible data) uploaded raw (application/zip) and as multipart.
+# The floor: a raw driver read of the same documents from the same store in the same run (ExportSeed.java read:
+# the export's filter and batch size, RawBsonDocument, nothing encoded); the export is reported as a ratio to it,
+# with the service's CPU seconds (utime+stime, less sensitive to other load than wall time). BENCH_JFR=1 records
+# the service with JFR (settings=profile) and writes hot methods and allocations to results/export-profile-<MiB>.txt.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need curl curl
@@ -26,6 +30,7 @@ if [ ! -s "$CP" ] || [ "$ROOT/pom.xml" -nt "$CP" ]; then
 fi
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / t }' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 * 1024 }' "/proc/$1/status"; }
 heap_now() { curl -fs "$MGMT_URL/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ { s += $NF } END { printf "%.0f\n", s }'; }
 
@@ -71,7 +76,9 @@ row() { ROWS+=("| $1 | $2 | $(mib "$IDLE_RSS") | $(mib "$PEAK_RSS") (+$(mib $((P
 
 with_service() {  # with_service STORE_MIB: fresh store + service
   start_store "$1"
-  start_app export LABS_TOKEN_SECRET="$(head -c 48 /dev/urandom | base64)" MONGO_URI="mongodb://127.0.0.1:$STORE_PORT/?serverSelectionTimeoutMS=5000" LABS_DB_NAME=labs_bench
+  local jfr_opts=""
+  if [ -n "${BENCH_JFR:-}" ]; then jfr_opts="-XX:StartFlightRecording=filename=$WORK/export.jfr,settings=profile,dumponexit=true"; fi
+  BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xmx1g} $jfr_opts" start_app export LABS_TOKEN_SECRET="$(head -c 48 /dev/urandom | base64)" MONGO_URI="mongodb://127.0.0.1:$STORE_PORT/?serverSelectionTimeoutMS=5000" LABS_DB_NAME=labs_bench
   TOKEN=$(token)
   echo "service up (heap now $(mib "$(heap_now)"))"
 }
@@ -81,7 +88,10 @@ for size in "${SIZES[@]}"; do
   with_service $(( size * 5 + 1024 ))
   read -r docs seed_s < <(java -cp "$(cat "$CP")" "$BENCH_DIR/ExportSeed.java" "mongodb://127.0.0.1:$STORE_PORT" labs_bench "$SLUG" "$size" 2>"$WORK/seed.log")
   echo "seeded $docs documents in ${seed_s} s"
+  read -r raw_docs raw_bytes raw_s raw_cpu < <(java -cp "$(cat "$CP")" "$BENCH_DIR/ExportSeed.java" "mongodb://127.0.0.1:$STORE_PORT" labs_bench "$SLUG" read 2>>"$WORK/seed.log")
+  echo "raw driver read (the floor): $raw_docs documents, $(mib "$raw_bytes") of BSON in ${raw_s} s (${raw_cpu} s CPU)"
   idle_rss
+  cpu0=$(cpu_s "$APP_PID")
   peak_begin
   t0=$(date +%s.%N)
   id=$(curl -fs -X POST -H "Authorization: Bearer $TOKEN" "$APP_URL/admin/api/experiments/$SLUG/exports" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -92,11 +102,27 @@ for size in "${SIZES[@]}"; do
     st=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$WORK/job.json")
   done
   t1=$(date +%s.%N)
+  cpu1=$(cpu_s "$APP_PID")
   peak_end
   zip=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("file_size", 0))' "$WORK/job.json")
   phases=$(grep -o 'ZIP written in [0-9]* ms, stored in [0-9]* ms' "$APP_DATA/app.log" | tail -1 || true)
-  row "export ${size} MiB ($docs docs)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f s", b - a }')" "$st; ZIP $(mib "$zip"); $phases"
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  ratio=$(awk -v w="$wall" -v r="$raw_s" 'BEGIN { printf "%.1f", w / r }')
+  heap_growth=$(( PEAK_HEAP - ${IDLE_HEAP:-0} ))
+  row "export ${size} MiB ($docs docs)" "${wall} s" "$st; **${ratio}× the raw read** (${raw_s} s, ${raw_cpu} s CPU); service CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s; heap +$(mib "$heap_growth"); ZIP $(mib "$zip"); $phases"
   [ "$st" = done ] || { tail -20 "$APP_DATA/app.log" >&2; }
+  JFR_FILE="$WORK/export.jfr"
+  if [ -n "${BENCH_JFR:-}" ]; then
+    kill "$APP_PID" 2>/dev/null || true; wait "$APP_PID" 2>/dev/null || true  # JFR dumps on exit
+    JFR_TOOL=$(ls /usr/lib/jvm/*25*/bin/jfr 2>/dev/null | head -1 || true)  # `jfr view` needs JDK 21+; reads 17's files
+    if [ -f "$JFR_FILE" ] && [ -n "$JFR_TOOL" ]; then
+      { echo "# bench/export.sh $size with BENCH_JFR=1: $(date -u +%FT%TZ)"
+        for v in hot-methods allocation-by-class cpu-time-hot-methods; do "$JFR_TOOL" view --width 200 "$v" "$JFR_FILE" 2>/dev/null || true; done
+      } > "$RESULTS/export-profile-$size.txt"
+      cp "$JFR_FILE" "$RESULTS/export-$size.jfr"
+      echo "profile: $RESULTS/export-profile-$size.txt (recording $RESULTS/export-$size.jfr)"
+    fi
+  fi
   stop_app; stop_store
 done
 

@@ -31,7 +31,8 @@ public interface BundleStorage {
 
     /**
      * Removes what interrupted uploads left behind (GridFS chunks without a file document) when older than
-     * {@code before}; returns how many objects were removed. S3 multipart leftovers are the bucket's lifecycle rule's job.
+     * {@code before}; returns how many objects were removed. S3 has none: {@link S3BundleStorage} stores each object with
+     * one PutObject, which is atomic, and never starts a multipart upload that a killed process could abandon.
      */
     default long removeOrphans(java.time.Instant before) {
         return 0;
