@@ -40,7 +40,7 @@ public class FaultsBench {
 
     public static void main(String[] args) throws Exception {
         String loadAtStart = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "10"));
+        int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "5"));
         StringBuilder md = new StringBuilder();
         md.append("| durability, store alone (4 driver clients, then SIGKILL) | acknowledged writes/s (all rounds) | throughput vs delayed | acknowledged | lost after SIGKILL (sum of rounds) |\n|---|---|---|---|---|\n");
         // modes interleaved over several rounds, so a busy machine's load drifts over all of them alike
