@@ -40,7 +40,7 @@ public class FaultsBench {
 
     public static void main(String[] args) throws Exception {
         String loadAtStart = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "10"));
+        int seconds = Integer.parseInt(System.getenv().getOrDefault("BENCH_SECONDS", "5"));
         StringBuilder md = new StringBuilder();
         md.append("| durability, store alone (4 driver clients, then SIGKILL) | acknowledged writes/s (all rounds) | throughput vs delayed | acknowledged | lost after SIGKILL (sum of rounds) |\n|---|---|---|---|---|\n");
         // modes interleaved over several rounds, so a busy machine's load drifts over all of them alike
@@ -69,9 +69,10 @@ public class FaultsBench {
                     .append(" | ").append(acc[1]).append(" | ").append(acc[2]).append(" |\n");
         }
         if (args.length > 0) {
-            md.append('\n').append(jarKills(modes, seconds));
-            md.append('\n').append(outages(Path.of(args[0])));
-            md.append('\n').append(startup(Path.of(args[0])));
+            Path jar = Path.of(args[0]);
+            md.append('\n').append(part("packaged jar killed", () -> jarKills(modes, seconds)));
+            md.append('\n').append(part("outages", () -> outages(jar)));
+            md.append('\n').append(part("database absent at startup", () -> startup(jar)));
         }
         String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         String head = "Run of `bench/run.sh faults` on " + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
@@ -83,6 +84,18 @@ public class FaultsBench {
         String docs = System.getenv().getOrDefault("BENCH_DOCS", "docs/benchmarks.md");
         if (!docs.isEmpty()) {
             intoDocs(Path.of(docs), head + md);
+        }
+    }
+
+    /** One part's table, or a line saying why it failed (the other parts still report). */
+    static String part(String name, java.util.concurrent.Callable<String> run) {
+        try {
+            String out = run.call();
+            System.out.println(out);
+            return out;
+        } catch (Exception e) {
+            e.printStackTrace();
+            return "**" + name + ": failed** (" + e + ")\n";
         }
     }
 
@@ -199,6 +212,7 @@ public class FaultsBench {
         long elapsed;
         try (MongoClient client = MongoClients.create(child.uri())) {
             MongoCollection<Document> c = client.getDatabase("labs_db").getCollection("bench");
+            c.insertOne(new Document("_id", -1)); // warm-up: connection and collection exist before the clock starts
             List<Future<?>> writers = new ArrayList<>();
             start = System.nanoTime();
             for (int w = 0; w < 4; w++) {
@@ -308,22 +322,27 @@ public class FaultsBench {
     static String startup(Path jar) throws Exception {
         int port;
         int dead;
-        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+        int managementPort; // health is on the management interface (its default port, 9000, may be taken)
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0);
+                java.net.ServerSocket m = new java.net.ServerSocket(0)) {
             port = a.getLocalPort();
             dead = b.getLocalPort(); // closed again: connection refused, the database is absent
+            managementPort = m.getLocalPort();
         }
         Path data = Files.createTempDirectory("labs-bench-faults-start");
         ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true)
                 .redirectOutput(data.resolve("app.log").toFile());
         pb.environment().putAll(Map.of("PORT", String.valueOf(port), "LABS_HTTP_HOST", "127.0.0.1",
                 "MONGO_URI", "mongodb://127.0.0.1:" + dead + "/?serverSelectionTimeoutMS=5000", "LABS_DATA_DIR", data.toString(),
-                "ADMIN_PASSWORD", "bench-admin-password-1", "LABS_EXPERIMENTS_DIR", Path.of("experiments").toAbsolutePath().toString()));
+                "ADMIN_PASSWORD", "bench-admin-password-1", "LABS_EXPERIMENTS_DIR", Path.of("experiments").toAbsolutePath().toString(),
+                "LABS_MANAGEMENT_PORT", String.valueOf(managementPort), "LABS_MANAGEMENT_HOST", "127.0.0.1"));
         long start = System.nanoTime();
         Process app = pb.start();
         String base = "http://127.0.0.1:" + port;
-        awaitStatus(base + "/q/health/live", 200, 120);
+        String management = "http://127.0.0.1:" + managementPort;
+        awaitStatus(management + "/q/health/live", 200, 180);
         long live = System.nanoTime();
-        int ready = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        int ready = HTTP.send(HttpRequest.newBuilder(URI.create(management + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         HttpResponse<String> home = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/")).header("Accept", "text/html").build(),
                 HttpResponse.BodyHandlers.ofString());
         Thread.sleep(10_000);

@@ -86,6 +86,10 @@ public interface BundleConfig {
     @WithDefault("1h")
     String sweepInterval();
 
+    /** Delay of the first storage sweep after startup (a duration for the scheduler). */
+    @WithDefault("30s")
+    String sweepDelay();
+
     /** Bundle versions kept per experiment (the served one is always kept). */
     @WithDefault("3")
     int keepVersions();

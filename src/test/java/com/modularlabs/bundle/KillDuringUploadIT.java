@@ -106,7 +106,7 @@ class KillDuringUploadIT {
         mongo.close();
         app.env.put("LABS_TEMP_MAX_AGE", "1s");
         app.env.put("LABS_SWEEP_INTERVAL", "1s");
-        app.env.put("LABS_BUNDLE_SWEEP_DELAY", "1s");
+        app.env.put("LABS_SWEEP_DELAY", "1s");
         app.start();
         app.awaitReady(Duration.ofSeconds(120));
         mongo = MongoClients.create("mongodb://127.0.0.1:" + app.env.get("LABS_EMBEDDED_MONGO_PORT") + "/?serverSelectionTimeoutMS=5000");
@@ -125,7 +125,7 @@ class KillDuringUploadIT {
         Set<Object> files = new HashSet<>();
         db().getCollection("bundles.files").find().projection(new Document("_id", 1)).batchSize(1000).forEach(d -> files.add(d.get("_id")));
         Set<Object> ids = new HashSet<>();
-        db().getCollection("bundles.chunks").distinct("files_id", Object.class).forEach(ids::add);
+        db().getCollection("bundles.chunks").distinct("files_id", org.bson.types.ObjectId.class).forEach(ids::add);
         ids.removeAll(files);
         return ids.size();
     }

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * SIGKILL mid-stream and restarted on the same data folder. Every insert that got a 201 is there with its id and
  * exact content, nothing is there twice or garbled, and the service is ready and writable again. With
  * LABS_STORE_DURABILITY=delayed (mongo-java-server's own commit about once a second) this fails: the last
- * fraction of a second of acknowledged writes is gone (-Dit.durability=delayed shows it).
+ * fraction of a second of acknowledged writes is gone (-Dit.durability=delayed shows it). Also: a second jar on
+ * the same data folder is refused in one line.
  */
 class KillDuringWritesIT {
     static final String ADMIN = "kill-admin@example.com";
@@ -69,6 +70,7 @@ class KillDuringWritesIT {
     }
 
     void run() throws Exception {
+        secondInstanceOnTheSameFolderIsRefusedInOneLine();
         String admin = token(ADMIN, PASSWORD);
         List<String> tokens = new ArrayList<>();
         for (int u = 0; u < 2; u++) {
@@ -163,6 +165,24 @@ class KillDuringWritesIT {
         // ready and writable again
         given().baseUri(app.url("")).auth().oauth2(tokens.get(0)).contentType(ContentType.JSON)
                 .body("{\"title\":\"after-restart\",\"body\":\"" + body("after-restart") + "\"}").post(NOTES).then().statusCode(201);
+    }
+
+    /** Issue 11, "second instance on the same data folder": it exits, saying in one line which folder is held. */
+    void secondInstanceOnTheSameFolderIsRefusedInOneLine() throws Exception {
+        PackagedApp second = new PackagedApp("kill-writes", "second", app.env);
+        second.dataDir = app.dataDir;
+        try {
+            second.start();
+            assertTrue(second.process.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "the second instance kept running");
+            assertTrue(second.process.exitValue() != 0, "exit code " + second.process.exitValue());
+            List<String> log = java.nio.file.Files.readAllLines(second.log());
+            List<String> held = log.stream().filter(l -> l.contains("another instance holds the data folder " + app.dataDir.toAbsolutePath().normalize())).toList();
+            assertEquals(1, held.size(), String.join("\n", log));
+            assertEquals(0, log.stream().filter(l -> l.startsWith("\tat ") || l.contains("Exception:")).count(), String.join("\n", log));
+        } finally {
+            second.killNow();
+        }
+        given().baseUri(app.url("")).get("/experiments/click_tracker/").then().statusCode(200); // the first one is unharmed
     }
 
     /** Every note the token's user can read, page by page (keyset). */

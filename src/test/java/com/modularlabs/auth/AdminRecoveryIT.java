@@ -1,0 +1,74 @@
+package com.modularlabs.auth;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.modularlabs.packaged.PackagedApp;
+import io.restassured.http.ContentType;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 11, "first start fails (busy HTTP port) after creating the admin": the packaged jar, no ADMIN_PASSWORD, first
+ * started while its HTTP port is taken (it exits), then started normally on the same data folder: the log names the
+ * admin accounts and the one-command recovery; a restart with ADMIN_PASSWORD_RESET=true and ADMIN_PASSWORD sets a
+ * new password that logs in (and is not logged).
+ */
+class AdminRecoveryIT {
+    static final String ADMIN = "recovery-admin@example.com";
+    static final String NEW_PASSWORD = "Recovered-admin-pw-4711";
+
+    PackagedApp app;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.killNow();
+            PackagedApp.deleteTree(app.dataDir);
+        }
+    }
+
+    @Test
+    void aLostOneTimePasswordIsRecoveredWithOneRestart() throws Exception {
+        Map<String, String> env = PackagedApp.embeddedEnv(ADMIN, "unused");
+        env.remove("ADMIN_PASSWORD");
+        env.put("LABS_BCRYPT_COST", "4");
+        app = new PackagedApp("admin-recovery", "app", env);
+        try {
+            try (ServerSocket busy = new ServerSocket(app.port, 50, InetAddress.getLoopbackAddress())) {
+                app.start();
+                assertTrue(app.process.waitFor(180, TimeUnit.SECONDS), "the jar kept running on a busy port");
+                assertTrue(app.process.exitValue() != 0, "exit code " + app.process.exitValue());
+            }
+
+            app.start();
+            app.awaitReady(Duration.ofSeconds(120));
+            String log = Files.readString(app.log());
+            assertTrue(log.contains("Admin accounts: " + ADMIN) && log.contains("ADMIN_PASSWORD_RESET=true"), log);
+            app.stop();
+
+            app.env.put("ADMIN_PASSWORD_RESET", "true");
+            app.env.put("ADMIN_PASSWORD", NEW_PASSWORD);
+            app.start();
+            app.awaitReady(Duration.ofSeconds(120));
+            String token = given().baseUri(app.url("")).contentType(ContentType.JSON).body(Map.of("email", ADMIN, "password", NEW_PASSWORD))
+                    .post("/auth/token").then().statusCode(200).extract().path("access_token");
+            given().baseUri(app.url("")).auth().oauth2(token).get("/admin/api/experiments").then().statusCode(200);
+            given().baseUri(app.url("")).contentType(ContentType.JSON).body(Map.of("email", ADMIN, "password", "a-guessed-password-1"))
+                    .post("/auth/token").then().statusCode(401);
+            List<String> lines = Files.readAllLines(app.log());
+            assertEquals(0, lines.stream().filter(l -> l.contains(NEW_PASSWORD)).count(), "the new password is never logged");
+        } catch (Throwable t) {
+            app.printTail(40);
+            throw t;
+        }
+    }
+}
