@@ -44,6 +44,13 @@ public class RealtimeBench {
     static final ConcurrentLinkedQueue<Receipt> receipts = new ConcurrentLinkedQueue<>();
     static final AtomicInteger ready = new AtomicInteger();
     static final AtomicInteger ended = new AtomicInteger();
+    static final AtomicLong DUPLICATES = new AtomicLong();
+
+    static boolean seenBy(java.util.BitSet b, int seq) {
+        synchronized (b) {
+            return b.get(seq);
+        }
+    }
 
     public static void main(String[] a) throws Exception {
         base = a[0];
@@ -81,8 +88,10 @@ public class RealtimeBench {
         // subscribers: expected[i] counts the events subscriber i must receive
         int subs = owners + publics;
         AtomicInteger[] got = new AtomicInteger[subs];
+        java.util.BitSet[] seen = new java.util.BitSet[subs]; // which writes each subscriber received (losses and duplicates)
         for (int i = 0; i < subs; i++) {
             got[i] = new AtomicInteger();
+            seen[i] = new java.util.BitSet();
             int k = i;
             String spec = k < owners ? "[{\"collection\":\"private\",\"fields\":\"seq\"}]" : "[{\"collection\":\"board\",\"fields\":\"seq\"}]";
             HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + "/experiments/rtbench/api/_realtime?subscribe="
@@ -90,7 +99,7 @@ public class RealtimeBench {
             if (k < owners) {
                 r.header("Authorization", "Bearer " + tokens[k]);
             }
-            HTTP.sendAsync(r.build(), HttpResponse.BodyHandlers.fromLineSubscriber(new Lines(got[k]))).whenComplete((res, err) -> {
+            HTTP.sendAsync(r.build(), HttpResponse.BodyHandlers.fromLineSubscriber(new Lines(got[k], seen[k]))).whenComplete((res, err) -> {
                 if (err != null || res.statusCode() != 200) {
                     System.err.println("subscriber " + k + ": " + (err != null ? err : "HTTP " + res.statusCode()));
                 }
@@ -113,6 +122,7 @@ public class RealtimeBench {
         int total = rate * seconds;
         long[] acked = new long[total];
         int[] target = new int[total]; // -1 public, else owner index
+        boolean[] acknowledged = new boolean[total]; // 201: the service must deliver it
         AtomicInteger failed = new AtomicInteger();
         CountDownLatch writes = new CountDownLatch(total);
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
@@ -138,6 +148,8 @@ public class RealtimeBench {
                 acked[s] = System.nanoTime();
                 if (err != null || res.statusCode() != 201) {
                     failed.incrementAndGet();
+                } else {
+                    acknowledged[s] = true;
                 }
                 writes.countDown();
             });
@@ -147,7 +159,7 @@ public class RealtimeBench {
         // drain: until every expected event arrived or 15 s without progress
         long expectedTotal = 0;
         for (int s = 0; s < total; s++) {
-            expectedTotal += target[s] < 0 ? publics : 1;
+            expectedTotal += !acknowledged[s] ? 0 : target[s] < 0 ? publics : 1;
         }
         long lastCount = -1;
         long lastChange = System.currentTimeMillis();
@@ -177,13 +189,26 @@ public class RealtimeBench {
         double p50 = sorted.length == 0 ? -1 : sorted[sorted.length / 2] / 1e6;
         double p99 = sorted.length == 0 ? -1 : sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] / 1e6;
         double max = sorted.length == 0 ? -1 : sorted[sorted.length - 1] / 1e6;
-        long lost = expectedTotal - receipts.size();
+        // lost: an acknowledged write's event missing at a subscriber that may read it (refused writes are reported as failed)
+        long lost = 0;
+        for (int s = 0; s < total; s++) {
+            if (!acknowledged[s]) {
+                continue;
+            }
+            if (target[s] >= 0) {
+                lost += seenBy(seen[target[s]], s) ? 0 : 1;
+            } else {
+                for (int p = owners; p < subs; p++) {
+                    lost += seenBy(seen[p], s) ? 0 : 1;
+                }
+            }
+        }
         double perSub = (heapIdle - heapBefore) / (double) subs / 1024.0;
         double cpuPerEvent = receipts.isEmpty() ? -1 : cpuUsed / (double) receipts.size();
         System.out.printf("RESULT|%d|%d|%d|%d|%d|%d|%d|%.1f|%.1f|%.1f|%d|%.0f|%.1f|%d|%d|%d|%.4f|%d%n", owners, publics, ready.get(), total,
                 failed.get(), expectedTotal, receipts.size(), p50, p99, max, lost, receipts.size() / (double) deliverySecs, perSub,
                 heapBefore / 1024 / 1024, heapIdle / 1024 / 1024, early, cpuPerEvent, cpuUsed);
-        System.out.println("write phase " + writeSecs + " s; ended streams " + ended.get());
+        System.out.println("write phase " + writeSecs + " s; ended streams " + ended.get() + "; duplicate events " + DUPLICATES.get());
         System.exit(0);
     }
 
@@ -192,8 +217,11 @@ public class RealtimeBench {
         final AtomicInteger count;
         Flow.Subscription sub;
 
-        Lines(AtomicInteger count) {
+        final java.util.BitSet seen;
+
+        Lines(AtomicInteger count, java.util.BitSet seen) {
             this.count = count;
+            this.seen = seen;
         }
 
         public void onSubscribe(Flow.Subscription s) {
@@ -209,7 +237,14 @@ public class RealtimeBench {
             } else if (line.startsWith("data:") && line.contains("\"doc\"")) {
                 Matcher m = SEQ.matcher(line);
                 if (m.find()) {
-                    receipts.add(new Receipt(Integer.parseInt(m.group(1)), System.nanoTime()));
+                    int seq = Integer.parseInt(m.group(1));
+                    synchronized (seen) {
+                        if (seen.get(seq)) {
+                            DUPLICATES.incrementAndGet();
+                        }
+                        seen.set(seq);
+                    }
+                    receipts.add(new Receipt(seq, System.nanoTime()));
                     count.incrementAndGet();
                 }
             }

@@ -35,6 +35,7 @@ echo "machine: $MACHINE; store: $STORE; $OWNERS owner + $PUBLIC public subscribe
 OUT=$(java -Xmx1g -cp "$(cat target/bench.cp)" bench/RealtimeBench.java "$APP_URL" "$OWNERS" "$PUBLIC" "$RATE" "$SECONDS_" "$APP_PID" | tee /dev/stderr)
 IFS='|' read -r _ o p rdy total failed expected got p50 p99 max lost eps perSub hb hi early cpuEv cpuMs <<<"$(grep '^RESULT|' <<<"$OUT")"
 DROPS=$(metric 'labs_realtime_events_dropped_total')
+DUPS=$(grep -o 'duplicate events [0-9]*' <<<"$OUT" | awk '{print $3}')
 cp "$APP_DATA/app.log" "$RESULTS/realtime-app.log" 2>/dev/null || true
 cat > "$RESULTS/realtime.md" <<MD
 # Realtime benchmark (issue 12)
@@ -47,8 +48,9 @@ Client: one JVM on the same machine (java.net.http, one SSE connection per subsc
 |---|---|
 | subscribers connected (owner-scoped + public) | $rdy of $((o + p)) |
 | writes (half public, half to a random owner's collection) | $total ($failed failed) |
-| events expected / received | $expected / $got |
-| **lost events** | **$lost** |
+| events expected (of acknowledged writes) / received | $expected / $got |
+| **lost events** (an acknowledged write's event missing at a subscriber that may read it) | **$lost** |
+| events received twice | $DUPS |
 | delivery latency p50 / p99 / max (ms, write ack -> receipt) | **$p50 / $p99** / $max |
 | events delivered per second (whole run incl. drain) | $eps |
 | events dropped by the server (slow consumers) | $DROPS |
@@ -56,5 +58,5 @@ Client: one JVM on the same machine (java.net.http, one SSE connection per subsc
 | events that arrived before the writer saw its 201 (counted as 0 ms) | $early |
 | service CPU per event delivered (ms; $cpuMs ms user+system over the write and drain phase) | $cpuEv |
 MD
-echo "realtime: p50 $p50 ms, p99 $p99 ms, $eps events/s, lost $lost, heap per idle subscriber $perSub KiB, CPU per event $cpuEv ms"
+echo "realtime: p50 $p50 ms, p99 $p99 ms, $eps events/s, lost $lost, duplicates $DUPS, heap per idle subscriber $perSub KiB, CPU per event $cpuEv ms"
 echo "wrote $RESULTS/realtime.md"

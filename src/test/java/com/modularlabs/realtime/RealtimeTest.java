@@ -271,6 +271,35 @@ class RealtimeTest {
     }
 
     @Test
+    void entriesOfAnotherReplicaArriveThroughThePollInNumberOrder() throws Exception {
+        // another replica's writes reach this one only through the log: reserve two numbers, store them out of order
+        String tag = UUID.randomUUID().toString();
+        var db = com.modularlabs.registry.ExperimentSummary.mongoDatabase();
+        try (SseClient c = open("t_rt", "[{\"collection\":\"items\",\"filter\":{\"tag\":\"" + tag + "\"},\"fields\":\"n\"}]", null)) {
+            Document counter = db.getCollection("labs_event_seq").findOneAndUpdate(new Document("_id", "seq"),
+                    new Document("$inc", new Document("n", 2L)), new com.mongodb.client.model.FindOneAndUpdateOptions().upsert(true)
+                            .returnDocument(com.mongodb.client.model.ReturnDocument.AFTER)).await().atMost(Duration.ofSeconds(10));
+            long second = ((Number) counter.get("n")).longValue();
+            java.util.function.BiFunction<Long, Integer, Document> entry = (seq, n) -> new Document("_id", seq).append("ts", new java.util.Date())
+                    .append("slug", "t_rt").append("coll", "items").append("op", "insert").append("id", new org.bson.types.ObjectId())
+                    .append("owner", null).append("doc", new Document("_id", new org.bson.types.ObjectId()).append("tag", tag).append("n", n));
+            db.getCollection("labs_events").insertMany(List.of(entry.apply(second, 2), entry.apply(second - 1, 1)))
+                    .await().atMost(Duration.ofSeconds(10));
+            SseClient.Event one = c.next();
+            assertEquals(1, data(one).getInt("doc.n"), one::toString);
+            assertEquals(Long.toString(second - 1), one.id());
+            SseClient.Event two = c.next();
+            assertEquals(2, data(two).getInt("doc.n"), two::toString);
+            assertEquals(Long.toString(second), two.id());
+            // and a local write after them comes after them
+            insert("t_rt", "items", "{\"tag\":\"" + tag + "\",\"n\":3}", null);
+            SseClient.Event three = c.next();
+            assertEquals(3, data(three).getInt("doc.n"));
+            assertTrue(Long.parseLong(three.id()) > second);
+        }
+    }
+
+    @Test
     void anImportWithDataTellsSubscribersOfThoseCollectionsToReload() throws Exception {
         String slug = "t_rt_import";
         String manifest = "{\"name\": \"Imported\", \"slug\": \"" + slug + "\", \"status\": \"active\", \"collections\": {"
