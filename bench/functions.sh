@@ -47,12 +47,12 @@ cpu_lat() {
   local pids=() before=() p
   while [ "$1" != "--" ]; do pids+=("$1"); shift; done; shift
   for p in "${pids[@]}"; do before+=("$(cpu_ticks "$p")"); done
-  local out; out=$(lat "$@")
+  local out; out=$(lat "$@" || true)
   local n; n=$(echo "$out" | awk '{ print $4 }')
   printf '%s' "$out"
   local i=0
   for p in "${pids[@]}"; do
-    awk -v a="${before[$i]}" -v b="$(cpu_ticks "$p")" -v n="$n" -v t="$TICKS" 'BEGIN { printf " %.3f", n > 0 ? (b - a) * 1000 / t / n : 0 }'
+    awk -v a="${before[$i]}" -v b="$(cpu_ticks "$p")" -v n="$n" -v t="$TICKS" 'BEGIN { printf " %.3f", (n > 0 ? (b - a) * 1000 / t / n : 0) }'
     i=$((i + 1))
   done
   echo

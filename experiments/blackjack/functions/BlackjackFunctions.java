@@ -75,7 +75,9 @@ public class BlackjackFunctions {
                 return;
             }
             Map<String, Object> claims = verify(x.getRequestHeaders().getFirst("Authorization"), fn);
-            if (claims == null) {
+            String requestId = x.getRequestHeaders().getFirst("X-Labs-Request-Id");
+            // one signed assertion may serve several calls of the same user: each call's id names it (<jti>.<n>)
+            if (claims == null || requestId == null || !requestId.startsWith(claims.get("jti") + ".")) {
                 problem(x, 401, "Unauthorized", "the call is not signed by the engine for " + SLUG + "/" + fn);
                 return;
             }

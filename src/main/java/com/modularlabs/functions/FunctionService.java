@@ -36,6 +36,8 @@ public class FunctionService {
     private static final Logger LOG = Logger.getLogger(FunctionService.class);
     public static final String AUDIENCE_PREFIX = "labs-function:";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Answers up to this size are checked as JSON on the event loop they arrived on (microseconds). */
+    private static final int INLINE_CHECK_BYTES = 16 * 1024;
 
     @Inject
     FunctionsConfig config;
@@ -101,7 +103,9 @@ public class FunctionService {
             guard.failure(f);
             return badGateway(f, "its URL is refused: " + t.getMessage());
         }).chain(headers -> Uni.createFrom().completionStage(() -> client.post(uri, body, headers, f.timeout(), f.maxBodyBytes())))
-                .map(a -> classify(f, a, start))
+                // the answer arrives on an event loop: checking a large one as JSON is work for a worker
+                .chain(a -> a.body() != null && a.body().length > INLINE_CHECK_BYTES ? Workers.run(() -> classify(f, a, start))
+                        : Uni.createFrom().item(() -> classify(f, a, start)))
                 .onFailure(t -> !(t instanceof ProblemException)).transform(t -> failed(f, t, start))
                 .onTermination().invoke(() -> guard.release(f.slug()));
     }
