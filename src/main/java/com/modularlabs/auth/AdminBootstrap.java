@@ -77,7 +77,7 @@ public class AdminBootstrap {
         if (given != null) {
             // bcrypt only when the account is missing: a restart must not spend a hash on the startup path
             return store.findForLogin(email).chain(found -> found != null ? alreadyThere(email) : passwords.hash(given)
-                    .chain(hash -> store.insertIfAbsent(email, hash, List.of(ExperimentAccess.ADMIN_ROLE), true))
+                    .chain(hash -> store.insertIfAbsent(email, hash, List.of(Subjects.ADMIN_ROLE), true))
                     .chain(created -> {
                         if (created) {
                             LOG.infof("Created admin %s (password from ADMIN_PASSWORD)", email);
@@ -98,7 +98,7 @@ public class AdminBootstrap {
             }
             String generated = Passwords.randomSecret(18);
             return passwords.hash(generated)
-                    .chain(hash -> store.insertIfAbsent(email, hash, List.of(ExperimentAccess.ADMIN_ROLE), true))
+                    .chain(hash -> store.insertIfAbsent(email, hash, List.of(Subjects.ADMIN_ROLE), true))
                     .chain(created -> {
                         if (created) {
                             LOG.warnf("Created admin %s with a generated password (shown once, only its hash is stored): %s", email, generated);

@@ -238,7 +238,7 @@ public class AuthResource {
             throw ProblemException.unauthorized("Not logged in");
         }
         return Map.of("email", identity.getPrincipal().getName(), "roles", identity.getRoles(),
-                "admin", identity.hasRole(ExperimentAccess.ADMIN_ROLE),
+                "admin", identity.hasRole(Subjects.ADMIN_ROLE),
                 "email_verified", !Boolean.FALSE.equals(identity.getAttribute(LabsIdentityProvider.VERIFIED)));
     }
 

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /** POST /admin/api/invites {email} → a one-time link that sets a password and verifies the address. Admins only. */
 @Path("/admin/api/invites")
-@RolesAllowed(ExperimentAccess.ADMIN_ROLE)
+@RolesAllowed(Subjects.ADMIN_ROLE)
 @Produces(MediaType.APPLICATION_JSON)
 public class InviteAdminResource {
     @Inject

@@ -66,7 +66,7 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
             LabsUser u = found.filter(x -> !x.disabled()).orElseThrow(() -> new AuthenticationFailedException("unknown or disabled user"));
             return (SecurityIdentity) QuarkusSecurityIdentity.builder()
                     .setPrincipal(new QuarkusPrincipal(u.email()))
-                    .addRoles(request.withoutAdmin() ? without(u.roles(), ExperimentAccess.ADMIN_ROLE) : u.roles())
+                    .addRoles(request.withoutAdmin() ? without(u.roles(), Subjects.ADMIN_ROLE) : u.roles())
                     .addAttribute(USER_ID, u.id())
                     .addAttribute(SOURCE, request.source())
                     .addAttribute(SESSION_ID, s)
@@ -89,7 +89,7 @@ public class LabsIdentityProvider implements IdentityProvider<LabsTokenRequest> 
             LabsUser u = found.filter(x -> !x.disabled()).orElseThrow(() -> new AuthenticationFailedException("unknown or disabled user"));
             var b = QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(u.email()))
                     .addAttribute(USER_ID, u.id()).addAttribute(FUNCTION_SCOPE, scope).addAttribute(SOURCE, request.source());
-            u.roles().stream().filter(r -> !r.equals(ExperimentAccess.ADMIN_ROLE)).forEach(b::addRole);
+            u.roles().stream().filter(r -> !r.equals(Subjects.ADMIN_ROLE)).forEach(b::addRole);
             return (SecurityIdentity) b.build();
         });
     }

@@ -9,6 +9,6 @@ public record LabsUser(String id, String email, Set<String> roles, boolean disab
     }
 
     public boolean admin() {
-        return roles.contains(ExperimentAccess.ADMIN_ROLE);
+        return roles.contains(Subjects.ADMIN_ROLE);
     }
 }

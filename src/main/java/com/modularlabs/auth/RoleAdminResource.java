@@ -29,7 +29,7 @@ import org.bson.conversions.Bson;
  * stored in users.roles (admin also keeps is_admin in sync for g.nome); revoking also removes casbin "g" rules.
  */
 @Path("/admin/api/roles")
-@RolesAllowed(ExperimentAccess.ADMIN_ROLE)
+@RolesAllowed(Subjects.ADMIN_ROLE)
 @Produces(MediaType.APPLICATION_JSON)
 public class RoleAdminResource {
     @Inject
@@ -74,7 +74,7 @@ public class RoleAdminResource {
     public Uni<Response> grant(Grant g) {
         String email = Subjects.requireEmail(g == null ? null : g.email());
         String role = Subjects.requireRole(g.role());
-        Bson change = role.equals(ExperimentAccess.ADMIN_ROLE)
+        Bson change = role.equals(Subjects.ADMIN_ROLE)
                 ? Updates.combine(Updates.addToSet("roles", role), Updates.set("is_admin", true)) : Updates.addToSet("roles", role);
         audit.note().accept(new com.modularlabs.audit.AuditLog.Note("roles.grant", null, email, null, role));
         return store.users().updateOne(Filters.eq("email", email), change).chain(r -> r.getMatchedCount() == 0
@@ -99,7 +99,7 @@ public class RoleAdminResource {
                         held.stream().filter(r -> r instanceof String s && role.equals(Subjects.normalizeRole(s))).forEach(spellings::add);
                     }
                     Bson pull = Updates.pullAll("roles", spellings);
-                    Bson change = role.equals(ExperimentAccess.ADMIN_ROLE) ? Updates.combine(pull, Updates.set("is_admin", false)) : pull;
+                    Bson change = role.equals(Subjects.ADMIN_ROLE) ? Updates.combine(pull, Updates.set("is_admin", false)) : pull;
                     return store.users().updateOne(Filters.eq("email", email), change)
                             .chain(() -> store.revokeCasbinRole(email, role))
                             .chain(() -> user == null ? Uni.createFrom().voidItem() : sessions.endAll(UserStore.idString(user.get("_id"))).replaceWithVoid())

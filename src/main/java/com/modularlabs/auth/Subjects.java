@@ -16,6 +16,9 @@ public final class Subjects {
     private Subjects() {
     }
 
+    /** The role that administers the engine (users, experiments, every experiment's data). */
+    public static final String ADMIN_ROLE = "admin";
+
     /** Pragmatic address check: local@domain.tld, no spaces, no control characters, no colons or slashes. */
     private static final Pattern EMAIL = Pattern.compile(
             "^[a-z0-9.!#$%&'*+=?^_`{|}~-]{1,64}@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$");

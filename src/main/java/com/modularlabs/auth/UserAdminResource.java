@@ -28,7 +28,7 @@ import org.bson.Document;
 
 /** /admin/api/users: list (projection, keyset paging), create, disable/enable, reset password, delete. Admins only. */
 @Path("/admin/api/users")
-@RolesAllowed(ExperimentAccess.ADMIN_ROLE)
+@RolesAllowed(Subjects.ADMIN_ROLE)
 @Produces(MediaType.APPLICATION_JSON)
 public class UserAdminResource {
     static final int MAX_SEARCH = 100;
@@ -56,7 +56,7 @@ public class UserAdminResource {
         m.put("id", UserStore.idString(d.get("_id")));
         m.put("email", d.getString("email"));
         m.put("roles", new ArrayList<>(UserStore.rolesOf(d)));
-        m.put("is_admin", UserStore.rolesOf(d).contains(ExperimentAccess.ADMIN_ROLE));
+        m.put("is_admin", UserStore.rolesOf(d).contains(Subjects.ADMIN_ROLE));
         m.put("disabled", Boolean.TRUE.equals(d.get("disabled")));
         m.put("email_verified", UserStore.verified(d));
         m.put("created_at", d.getDate("created_at") == null ? null : d.getDate("created_at").toInstant().toString());
@@ -93,7 +93,7 @@ public class UserAdminResource {
         String email = Subjects.requireEmail(u.email());
         Subjects.requirePassword(u.password(), "$.password");
         List<String> roles = u.roles() == null ? List.of() : u.roles().stream().map(Subjects::requireRole).distinct().toList();
-        boolean admin = roles.contains(ExperimentAccess.ADMIN_ROLE);
+        boolean admin = roles.contains(Subjects.ADMIN_ROLE);
         audit.note().accept(new com.modularlabs.audit.AuditLog.Note("users.create", null, email, null, Map.of("email", email, "roles", roles)));
         return passwords.hash(u.password())
                 .chain(hash -> store.insertIfAbsent(email, hash, roles, admin))

@@ -1,6 +1,6 @@
 package com.modularlabs.auth;
 
-import com.modularlabs.registry.CoreIndexes;
+import com.modularlabs.store.IndexContributor;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
@@ -30,7 +30,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * live in users.roles; casbin_rule "g" documents (v0 = user e-mail, v1 = role) and is_admin are honoured too.
  */
 @ApplicationScoped
-public class UserStore implements CoreIndexes.Contributor {
+public class UserStore implements IndexContributor {
     public static final String USERS = com.modularlabs.store.EngineCollections.USERS;
     public static final String CASBIN = com.modularlabs.store.EngineCollections.CASBIN_RULE;
     public static final String SETTINGS = com.modularlabs.store.EngineCollections.SETTINGS;
@@ -101,14 +101,14 @@ public class UserStore implements CoreIndexes.Contributor {
     /** Sets the password of {@code email} and makes it an admin, creating the account when absent (recovery). */
     public Uni<Void> resetAdmin(String email, String hash) {
         return users().updateOne(Filters.eq("email", email), Updates.combine(Updates.set("password_hash", hash), Updates.set("is_admin", true),
-                        Updates.addToSet("roles", ExperimentAccess.ADMIN_ROLE), Updates.set("disabled", false)))
+                        Updates.addToSet("roles", Subjects.ADMIN_ROLE), Updates.set("disabled", false)))
                 .chain(r -> r.getMatchedCount() > 0 ? Uni.createFrom().voidItem()
-                        : insertIfAbsent(email, hash, List.of(ExperimentAccess.ADMIN_ROLE), true).replaceWithVoid());
+                        : insertIfAbsent(email, hash, List.of(Subjects.ADMIN_ROLE), true).replaceWithVoid());
     }
 
     /** E-mails of the admin accounts (for the startup log line), at most {@code limit}. */
     public Uni<List<String>> adminEmails(int limit) {
-        return users().find(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", ExperimentAccess.ADMIN_ROLE)),
+        return users().find(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", Subjects.ADMIN_ROLE)),
                         new io.quarkus.mongodb.FindOptions().projection(Projections.include("email", "disabled")).limit(limit).batchSize(limit))
                 .map(d -> d.getString("email") + (Boolean.TRUE.equals(d.get("disabled")) ? " (disabled)" : ""))
                 .collect().asList();
@@ -154,7 +154,7 @@ public class UserStore implements CoreIndexes.Contributor {
             }
         }
         if (Boolean.TRUE.equals(doc.get("is_admin"))) {
-            roles.add(ExperimentAccess.ADMIN_ROLE);
+            roles.add(Subjects.ADMIN_ROLE);
         }
         return roles;
     }
@@ -177,7 +177,7 @@ public class UserStore implements CoreIndexes.Contributor {
     }
 
     public Uni<Boolean> anyAdmin() {
-        return users().find(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", ExperimentAccess.ADMIN_ROLE)),
+        return users().find(Filters.or(Filters.eq("is_admin", true), Filters.eq("roles", Subjects.ADMIN_ROLE)),
                 new io.quarkus.mongodb.FindOptions().projection(Projections.include("_id")).limit(1)).collect().first()
                 .map(d -> d != null);
     }

@@ -63,7 +63,7 @@ import org.jboss.logging.Logger;
  * {@code experiment_id = slug} of the collections the manifest declares are exported.
  */
 @ApplicationScoped
-public class ExportService implements com.modularlabs.registry.CoreIndexes.Contributor {
+public class ExportService implements com.modularlabs.store.IndexContributor {
     private static final Logger LOG = Logger.getLogger(ExportService.class);
     public static final String LOGS = com.modularlabs.store.EngineCollections.EXPORT_LOGS;
     /** Cursor batch: ~2 MiB of 1 KiB documents per round trip (fewer getMores, still a small, bounded buffer). */

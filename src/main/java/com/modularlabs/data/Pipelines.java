@@ -1,5 +1,6 @@
 package com.modularlabs.data;
 
+import com.modularlabs.access.AccessLevel;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package com.modularlabs.data;
 
-import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.access.AccessLevel;
+import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;

@@ -1,6 +1,7 @@
 package com.modularlabs.hosting;
 
-import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.access.ExperimentAccess;
+import com.modularlabs.auth.Subjects;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
 import io.quarkus.qute.Template;
@@ -36,6 +37,6 @@ public class HomeResource {
                 .toList();
         return home.data("experiments", visible)
                 .data("user", identity.isAnonymous() ? null : identity.getPrincipal().getName())
-                .data("admin", identity.hasRole(ExperimentAccess.ADMIN_ROLE));
+                .data("admin", identity.hasRole(Subjects.ADMIN_ROLE));
     }
 }

@@ -1,6 +1,6 @@
 package com.modularlabs.hosting;
 
-import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;

@@ -1,11 +1,11 @@
 package com.modularlabs.realtime;
 
-import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.auth.LabsTokenRequest;
 import com.modularlabs.auth.UserStore;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
-import com.modularlabs.data.AccessLevel;
+import com.modularlabs.access.AccessLevel;
 import com.modularlabs.data.DataConfig;
 import com.modularlabs.data.DocJson;
 import com.modularlabs.data.FilterRules;

@@ -1,6 +1,6 @@
 package com.modularlabs.realtime;
 
-import com.modularlabs.data.AccessLevel;
+import com.modularlabs.access.AccessLevel;
 import com.modularlabs.data.DocJson;
 import com.modularlabs.store.ChangeLog;
 import java.util.Map;

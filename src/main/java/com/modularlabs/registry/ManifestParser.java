@@ -18,7 +18,7 @@ public class ManifestParser {
     @Inject
     ManifestValidator validator;
     @Inject
-    com.modularlabs.data.DataConfig dataConfig;
+    QueryCheck queryCheck;
     @Inject
     jakarta.enterprise.inject.Instance<ManifestExtension> extensions;
 
@@ -110,9 +110,9 @@ public class ManifestParser {
                 if (!collections.containsKey(coll)) {
                     errors.add(new FieldError("$.queries." + e.getKey() + ".collection", "collection '" + coll + "' is not declared in collections or managed_indexes"));
                 }
-                List<FieldError> pipelineErrors = com.modularlabs.data.Pipelines.validate(slug, e.getKey(),
+                List<FieldError> pipelineErrors = queryCheck.check(slug, e.getKey(),
                         q.get("pipeline") instanceof List<?> l ? l : null, q.get("params", Document.class),
-                        collections.keySet(), scope, dataConfig.pipelineStages());
+                        collections.keySet(), scope);
                 if (!pipelineErrors.isEmpty()) {
                     errors.addAll(pipelineErrors);
                     continue;

@@ -1,6 +1,7 @@
-package com.modularlabs.data;
+package com.modularlabs.access;
 
-import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.auth.LabsIdentityProvider;
+import com.modularlabs.auth.Subjects;
 import com.modularlabs.common.ProblemException;
 import io.quarkus.security.identity.SecurityIdentity;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class AccessLevel {
         if (who == null || who.isAnonymous()) {
             return null;
         }
-        Object id = who.getAttribute(com.modularlabs.auth.LabsIdentityProvider.USER_ID);
+        Object id = who.getAttribute(LabsIdentityProvider.USER_ID);
         return id != null ? id.toString() : who.getPrincipal().getName();
     }
 
@@ -70,7 +71,7 @@ public final class AccessLevel {
     }
 
     public static boolean isAdmin(SecurityIdentity who) {
-        return who != null && !who.isAnonymous() && who.hasRole(ExperimentAccess.ADMIN_ROLE);
+        return who != null && !who.isAnonymous() && who.hasRole(Subjects.ADMIN_ROLE);
     }
 
     /**
@@ -116,7 +117,7 @@ public final class AccessLevel {
 
     /** The experiment a function data token is confined to, or null for every other caller. */
     public static String functionScope(SecurityIdentity who) {
-        return who == null ? null : who.getAttribute(com.modularlabs.auth.LabsIdentityProvider.FUNCTION_SCOPE);
+        return who == null ? null : who.getAttribute(LabsIdentityProvider.FUNCTION_SCOPE);
     }
 
     /** A collection of experiment {@code owner} read indirectly (query, $lookup...): a service level needs its functions. */

@@ -1,5 +1,7 @@
-package com.modularlabs.auth;
+package com.modularlabs.access;
 
+import com.modularlabs.auth.LabsIdentityProvider;
+import com.modularlabs.auth.Subjects;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.registry.Experiment;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -12,8 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class ExperimentAccess {
-    public static final String ADMIN_ROLE = "admin";
-
     public boolean canUse(Experiment e, SecurityIdentity who) {
         return decide(e, who) == 0;
     }
@@ -37,7 +37,7 @@ public class ExperimentAccess {
         if (anonymous) {
             return 401;
         }
-        if (who.hasRole(ADMIN_ROLE)) {
+        if (who.hasRole(Subjects.ADMIN_ROLE)) {
             return 0;
         }
         boolean narrowed = !e.allowedRoles().isEmpty() || !e.allowedUsers().isEmpty();

@@ -1,6 +1,14 @@
-package com.modularlabs.registry;
+package com.modularlabs.hosting;
 
-import com.modularlabs.auth.ExperimentAccess;
+import com.modularlabs.access.ExperimentAccess;
+import com.modularlabs.registry.Experiment;
+import com.modularlabs.registry.ExperimentCard;
+import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.ExperimentConfigService;
+import com.modularlabs.registry.ExperimentRegistry;
+import com.modularlabs.registry.ManifestValidator;
+import com.modularlabs.registry.PublicExperiment;
+import com.modularlabs.registry.RegistrySnapshot;
 import com.modularlabs.common.ProblemException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
