@@ -109,6 +109,19 @@ public class AdminApiResource {
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
 
+    /** Validates a manifest as a save would, without saving: {"errors": [{path, message}]} (empty when valid). */
+    @POST
+    @Path("/experiments/{slug}/manifest/check")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Map<String, Object>> checkManifest(@PathParam("slug") String slug, String body) {
+        AdminService.requireSlug(slug);
+        if (body != null && body.length() > maxJson) {
+            throw ProblemException.tooLarge("JSON bodies are limited to " + maxJson + " bytes");
+        }
+        // a manifest can be up to the body limit: parsing and schema checks run off the event loop
+        return Workers.run(() -> Map.<String, Object>of("errors", admin.check(slug, parseObject(body))));
+    }
+
     /** How the folder's manifest differs from the database configuration (which wins at startup). */
     @GET
     @Path("/experiments/{slug}/folder")

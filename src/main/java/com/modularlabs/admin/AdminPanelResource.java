@@ -13,6 +13,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import org.bson.Document;
 
@@ -23,6 +25,8 @@ import org.bson.Document;
 @Path("/admin")
 @RolesAllowed("admin")
 public class AdminPanelResource {
+    private static final SecureRandom NONCES = new SecureRandom();
+
     /** One row of a group. */
     public record Row(String slug, String name, String status, String source, int exports, boolean served, String errors) {
         static Row of(Document d) {
@@ -38,6 +42,8 @@ public class AdminPanelResource {
     AdminService admin;
     @Inject
     SecurityIdentity identity;
+    @Inject
+    ImportMap importMap;
     @Inject
     @Location("admin/index.html")
     Template index;
@@ -92,6 +98,10 @@ public class AdminPanelResource {
     @Produces(MediaType.TEXT_HTML)
     public Uni<Response> experiment(@PathParam("slug") String slug) {
         AdminService.requireSlug(slug);
+        // the code editor adds one <style> element, allowed by this per-response nonce (not 'unsafe-inline')
+        byte[] random = new byte[18];
+        NONCES.nextBytes(random);
+        String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
         return admin.get(slug).onFailure(ProblemException.class).recoverWithItem(err -> {
             if (((ProblemException) err).status() != 404) {
                 throw (ProblemException) err;
@@ -100,7 +110,8 @@ public class AdminPanelResource {
         }).map(d -> html(experiment.data("user", identity.getPrincipal().getName()).data("slug", slug)
                 .data("configured", d != null).data("statuses", AdminService.STATUSES).data("status", d == null ? "" : d.get("status", ""))
                 .data("name", d == null ? slug : ((Document) d.get("manifest")).get("name", slug))
-                .render()));
+                .data("importmap", importMap.json()).data("styleNonce", nonce)
+                .render(), importMap.cspHash(), nonce));
     }
 
     static List<Row> rows(Document d, String group) {
@@ -108,8 +119,16 @@ public class AdminPanelResource {
     }
 
     static Response html(String body) {
+        return html(body, "", "");
+    }
+
+    /** scriptHash: one more allowed inline script (the page's import map), or ""; styleNonce: allowed style elements, or "". */
+    static Response html(String body, String scriptHash, String styleNonce) {
+        String scripts = scriptHash.isEmpty() ? "'self'" : "'self' " + scriptHash;
+        String styles = styleNonce.isEmpty() ? "'self'" : "'self' 'nonce-" + styleNonce + "'";
         return Response.ok(body, "text/html; charset=utf-8").header("Cache-Control", "no-store")
-                .header("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+                .header("Content-Security-Policy", "default-src 'self'; script-src " + scripts + "; style-src " + styles
+                        + "; img-src 'self' data:; frame-ancestors 'none'")
                 .header("X-Frame-Options", "DENY").build();
     }
 }

@@ -189,6 +189,13 @@ public class AdminService {
         }
     }
 
+    /** The errors a replace with this manifest would give (the editor's check as you type); nothing is stored. */
+    public List<FieldError> check(String slug, Document manifest) {
+        Document candidate = BundleService.manifestOnly(manifest);
+        candidate.putIfAbsent("slug", slug);
+        return validator.validate(slug, candidate);
+    }
+
     /** Full replace of the manifest (engine fields kept), atomic on the version. */
     public Uni<Document> replace(String slug, String ifMatch, Document manifest) {
         requireSlug(slug);

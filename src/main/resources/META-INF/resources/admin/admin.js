@@ -108,6 +108,7 @@
         etag = r.headers.get('ETag');
         document.getElementById('version').textContent = r.data.version;
         textarea.value = JSON.stringify(r.data.manifest, null, 2);
+        textarea.dispatchEvent(new Event('labs:loaded')); // the code editor (manifest-editor.js) takes the new text
         showErrors(r.data.errors || []);
       });
     }

@@ -219,6 +219,28 @@ class AdminPanelBrowserTest {
         wait.until(ExpectedConditions.urlContains("/admin/experiments/reaction_timer"));
         wait.until(d -> d.findElement(By.id("manifest")).getDomProperty("value").contains("\"Reaction Timer\""));
         shot("admin-new-experiment.png");
+
+        // the manifest editor (CodeMirror from the service's jars): type a wrong status, see the schema error in place
+        By editor = By.cssSelector("#manifest-editor .cm-content");
+        wait.until(d -> d.findElement(editor).getText().contains("\"Reaction Timer\""));
+        assertTrue(!driver.findElements(By.cssSelector("#manifest-editor .cm-content span[class]")).isEmpty(), "syntax highlighting");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "const v = window.labsManifestEditor; const t = v.state.doc.toString(); const at = t.indexOf('\"active\"');"
+                + "v.focus(); v.dispatch({selection: {anchor: at, head: at + 8}});");
+        driver.findElement(editor).sendKeys("42");
+        wait.until(d -> String.valueOf(d.findElement(By.id("manifest-editor")).getDomAttribute("data-paths")).contains("$.status"));
+        WebElement marked = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#manifest-editor .cm-lintRange-error")));
+        assertEquals("42", marked.getText());
+        assertTrue(!driver.findElements(By.cssSelector("#manifest-editor .cm-lint-marker-error")).isEmpty(), "gutter marker");
+        ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("document.getElementById('manifest-editor').scrollIntoView()");
+        shot("admin-manifest-editor.png");
+        // a JSON syntax error is marked too; undoing both leaves a valid manifest
+        driver.findElement(editor).sendKeys(",");
+        wait.until(d -> !"1".equals(d.findElement(By.id("manifest-editor")).getDomAttribute("data-errors"))
+                || d.findElements(By.cssSelector("#manifest-editor .cm-lintRange-error")).size() >= 1);
+        driver.findElement(editor).sendKeys(Keys.chord(Keys.CONTROL, "z"), Keys.chord(Keys.CONTROL, "z"));
+        wait.until(d -> d.findElement(By.id("manifest")).getDomProperty("value").contains("\"status\": \"active\""));
+        wait.until(d -> "0".equals(d.findElement(By.id("manifest-editor")).getDomAttribute("data-errors")));
         given().get("/experiments/reaction_timer/").then().statusCode(200).body(containsString("<h1>Reaction Timer</h1>"));
 
         // a second create with the same slug is refused, shown on the page
