@@ -115,8 +115,8 @@ public class AdminApiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Map<String, Object>> checkManifest(@PathParam("slug") String slug, String body) {
         AdminService.requireSlug(slug);
-        if (body != null && body.length() > maxJson) {
-            throw ProblemException.tooLarge("JSON bodies are limited to " + maxJson + " bytes");
+        if (body != null && body.length() > limits.jsonBodyBytes()) {
+            throw ProblemException.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
         }
         // a manifest can be up to the body limit: parsing and schema checks run off the event loop
         return Workers.run(() -> Map.<String, Object>of("errors", admin.check(slug, parseObject(body))));

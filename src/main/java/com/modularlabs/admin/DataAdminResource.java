@@ -2,6 +2,7 @@ package com.modularlabs.admin;
 
 import com.modularlabs.audit.AuditLog;
 import com.modularlabs.audit.AuditLog.Note;
+import com.modularlabs.common.LimitsConfig;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.data.DataService;
 import com.modularlabs.data.DataService.Caller;
@@ -32,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.bson.Document;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The admin panel's data browser: an experiment's collections, documents and edits. Every call goes through
@@ -54,8 +54,8 @@ public class DataAdminResource {
     SecurityIdentity identity;
     @Inject
     AuditLog audit;
-    @ConfigProperty(name = "labs.limits.json-body-bytes", defaultValue = "1048576")
-    int maxJson;
+    @Inject
+    LimitsConfig limits;
 
     private Caller admin() {
         return Caller.administrator(identity);
@@ -110,8 +110,8 @@ public class DataAdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> replace(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id, String body) {
         AdminService.requireSlug(slug);
-        if (body != null && body.length() > maxJson) {
-            throw ProblemException.tooLarge("JSON bodies are limited to " + maxJson + " bytes");
+        if (body != null && body.length() > limits.jsonBodyBytes()) {
+            throw ProblemException.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
         }
         var note = audit.note();
         return data.get(slug, coll, id, admin()).chain(before -> data.replace(slug, coll, id, body, admin())

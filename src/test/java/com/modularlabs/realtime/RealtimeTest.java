@@ -16,6 +16,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import com.modularlabs.store.Database;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.time.Duration;
@@ -57,6 +58,8 @@ class RealtimeTest {
 
     @Inject
     ExperimentConfigRepository configs;
+    @Inject
+    Database database;
     @Inject
     ExperimentRegistry registry;
     @TestHTTPResource("/")
@@ -274,7 +277,7 @@ class RealtimeTest {
     void entriesOfAnotherReplicaArriveThroughThePollInNumberOrder() throws Exception {
         // another replica's writes reach this one only through the log: reserve two numbers, store them out of order
         String tag = UUID.randomUUID().toString();
-        var db = com.modularlabs.registry.ExperimentSummary.mongoDatabase();
+        var db = database.get();
         try (SseClient c = open("t_rt", "[{\"collection\":\"items\",\"filter\":{\"tag\":\"" + tag + "\"},\"fields\":\"n\"}]", null)) {
             Document counter = db.getCollection("labs_event_seq").findOneAndUpdate(new Document("_id", "seq"),
                     new Document("$inc", new Document("n", 2L)), new com.mongodb.client.model.FindOneAndUpdateOptions().upsert(true)
