@@ -117,7 +117,7 @@ for size in "${SIZES[@]}"; do
     JFR_TOOL=$(ls /usr/lib/jvm/*25*/bin/jfr 2>/dev/null | head -1 || true)  # `jfr view` needs JDK 21+; reads 17's files
     if [ -f "$JFR_FILE" ] && [ -n "$JFR_TOOL" ]; then
       { echo "# bench/export.sh $size with BENCH_JFR=1: $(date -u +%FT%TZ)"
-        for v in hot-methods allocation-by-class cpu-time-hot-methods; do "$JFR_TOOL" view --width 200 "$v" "$JFR_FILE" 2>/dev/null || true; done
+        for v in hot-methods allocation-by-class cpu-time-hot-methods; do "$JFR_TOOL" view --width 260 "$v" "$JFR_FILE" 2>/dev/null || true; done
       } > "$RESULTS/export-profile-$size.txt"
       cp "$JFR_FILE" "$RESULTS/export-$size.jfr"
       echo "profile: $RESULTS/export-profile-$size.txt (recording $RESULTS/export-$size.jfr)"
