@@ -20,7 +20,7 @@ SLUG=click_tracker
 OUT="$RESULTS/export.md"
 WORK=$(mktemp -d /tmp/labs-bench-export-XXXX)
 STORE_PID=""
-cleanup() { [ -n "${APP_DATA:-}" ] && cp "$APP_DATA/app.log" "${TMPDIR:-/tmp}/labs-bench-export-app.log" 2>/dev/null; stop_app; [ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { { [ -n "${APP_DATA:-}" ] && cp "$APP_DATA/app.log" "${TMPDIR:-/tmp}/labs-bench-export-app.log" 2>/dev/null; } || true; stop_app; { [ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null; } || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 build_app
