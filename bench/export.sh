@@ -20,7 +20,7 @@ SLUG=click_tracker
 OUT="$RESULTS/export.md"
 WORK=$(mktemp -d /tmp/labs-bench-export-XXXX)
 STORE_PID=""
-cleanup() { [ -n "${APP_DATA:-}" ] && cp "$APP_DATA/app.log" "${TMPDIR:-/tmp}/labs-bench-export-app.log" 2>/dev/null; stop_app; [ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { { [ -n "${APP_DATA:-}" ] && cp "$APP_DATA/app.log" "${TMPDIR:-/tmp}/labs-bench-export-app.log" 2>/dev/null; } || true; stop_app; { [ -n "$STORE_PID" ] && kill "$STORE_PID" 2>/dev/null; } || true; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 build_app
@@ -117,7 +117,7 @@ for size in "${SIZES[@]}"; do
     JFR_TOOL=$(ls /usr/lib/jvm/*25*/bin/jfr 2>/dev/null | head -1 || true)  # `jfr view` needs JDK 21+; reads 17's files
     if [ -f "$JFR_FILE" ] && [ -n "$JFR_TOOL" ]; then
       { echo "# bench/export.sh $size with BENCH_JFR=1: $(date -u +%FT%TZ)"
-        for v in hot-methods allocation-by-class cpu-time-hot-methods; do "$JFR_TOOL" view --width 200 "$v" "$JFR_FILE" 2>/dev/null || true; done
+        for v in hot-methods allocation-by-class cpu-time-hot-methods; do "$JFR_TOOL" view --width 260 "$v" "$JFR_FILE" 2>/dev/null || true; done
       } > "$RESULTS/export-profile-$size.txt"
       cp "$JFR_FILE" "$RESULTS/export-$size.jfr"
       echo "profile: $RESULTS/export-profile-$size.txt (recording $RESULTS/export-$size.jfr)"

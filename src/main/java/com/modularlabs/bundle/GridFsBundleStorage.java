@@ -2,14 +2,12 @@ package com.modularlabs.bundle;
 
 import com.modularlabs.common.Workers;
 import com.mongodb.client.gridfs.model.GridFSFile;
-import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.gridfs.GridFSBucket;
 import com.mongodb.reactivestreams.client.gridfs.GridFSBuckets;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
@@ -21,13 +19,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import mutiny.zero.flow.adapters.AdaptersToReactiveStreams;
 import org.bson.Document;
+import org.bson.types.Binary;
 import org.bson.types.ObjectId;
 
 /**
@@ -53,12 +52,53 @@ public class GridFsBundleStorage implements BundleStorage {
         return GridFSBuckets.create(mongo.driver(), config.gridfsBucket());
     }
 
+    /** Chunks per insert: ~1 MiB per round trip, one round trip at a time (bounded memory, no burst on the store). */
+    static final int CHUNKS_PER_INSERT = 4;
+    private volatile boolean indexed;
+
+    /**
+     * Writes the GridFS layout itself (chunks in order, then the file document, as the GridFS spec and every driver
+     * do) instead of the reactive driver's uploadFromPublisher, which inserts up to 256 chunks concurrently: 64 MiB
+     * in flight, and on a slow store the inserts run past the operation timeout. Here one insert of a few chunks is
+     * in flight at a time. A failed upload deletes its chunks (or the sweep does, see {@link #removeOrphans}).
+     */
     @Override
     public String put(String key, Path file) throws IOException {
         Workers.assertNotOnEventLoop("GridFS upload");
+        MongoCollection<Document> chunks = mongo.driver().getCollection(config.gridfsBucket() + ".chunks");
+        MongoCollection<Document> files = mongo.driver().getCollection(config.gridfsBucket() + ".files");
+        ensureIndexes(chunks, files);
+        ObjectId id = new ObjectId();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            long length = 0;
+            int n = 0;
+            List<Document> batch = new ArrayList<>(CHUNKS_PER_INSERT);
+            while (length < size) {
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, size - length));
+                while (buf.hasRemaining()) {
+                    if (ch.read(buf) < 0) {
+                        throw new IOException(file + " shrank while being stored");
+                    }
+                }
+                batch.add(new Document("files_id", id).append("n", n++).append("data", new Binary(buf.array())));
+                length += buf.capacity();
+                if (batch.size() == CHUNKS_PER_INSERT || length == size) {
+                    BundleDb.await(chunks.insertMany(batch));
+                    batch = new ArrayList<>(CHUNKS_PER_INSERT);
+                }
+            }
+            BundleDb.await(files.insertOne(new Document("_id", id).append("length", length).append("chunkSize", CHUNK)
+                    .append("uploadDate", new Date()).append("filename", key)));
+        } catch (IOException | RuntimeException e) {
+            try {
+                BundleDb.await(chunks.deleteMany(Filters.eq("files_id", id)));
+            } catch (RuntimeException again) {
+                // the storage sweep removes chunks without a file document
+            }
+            throw e;
+        }
         GridFSBucket b = bucket();
-        ObjectId id = BundleDb.await(b.uploadFromPublisher(key, AdaptersToReactiveStreams.publisher(chunks(file)),
-                new GridFSUploadOptions().chunkSizeBytes(CHUNK)));
         for (ObjectId old : ids(b, key)) {
             if (!old.equals(id)) {
                 BundleDb.await(b.delete(old));
@@ -67,41 +107,12 @@ public class GridFsBundleStorage implements BundleStorage {
         return key;
     }
 
-    /** The file as chunk-sized buffers, read on demand on a worker thread (never on the driver's or an event loop's). */
-    static Multi<ByteBuffer> chunks(Path file) {
-        return Multi.createFrom().<FileChannel, ByteBuffer>resource(() -> openRead(file),
-                ch -> Multi.createFrom().generator(() -> ch, (c, emitter) -> {
-                    try {
-                        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-                        while (buf.hasRemaining() && c.read(buf) >= 0) {
-                            // fill the chunk unless the file ends
-                        }
-                        buf.flip();
-                        if (buf.hasRemaining()) {
-                            emitter.emit(buf);
-                        }
-                        if (c.position() >= c.size()) {
-                            emitter.complete();
-                        }
-                    } catch (IOException e) {
-                        emitter.fail(e);
-                    }
-                    return c;
-                })).withFinalizer(c -> {
-                    try {
-                        c.close();
-                    } catch (IOException ignored) {
-                        // read-only: nothing was lost
-                    }
-                })
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
-    private static FileChannel openRead(Path file) {
-        try {
-            return FileChannel.open(file, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+    /** The indexes the GridFS spec asks for (drivers create them before a first upload); idempotent. */
+    private void ensureIndexes(MongoCollection<Document> chunks, MongoCollection<Document> files) {
+        if (!indexed) {
+            BundleDb.await(chunks.createIndex(new Document("files_id", 1).append("n", 1), new IndexOptions().unique(true)));
+            BundleDb.await(files.createIndex(new Document("filename", 1).append("uploadDate", 1)));
+            indexed = true;
         }
     }
 
