@@ -118,7 +118,7 @@ public final class DataTestSupport {
         ready = true;
     }
 
-    public static org.bson.Document raw(String physical, Document filter) {
+    public static Document raw(String physical, Document filter) {
         return ExperimentSummary.mongoDatabase().getCollection(physical).find(filter).collect().first().await().atMost(Duration.ofSeconds(10));
     }
 
