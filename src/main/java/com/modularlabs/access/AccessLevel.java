@@ -5,6 +5,8 @@ import com.modularlabs.auth.Subjects;
 import com.modularlabs.common.ProblemException;
 import io.quarkus.security.identity.SecurityIdentity;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.bson.Document;
 
 /**
@@ -18,7 +20,7 @@ import org.bson.Document;
 public final class AccessLevel {
     public static final String AUTHOR = "created_by";
     /** Fields a reader who is not an admin may not filter or sort on: they would reveal who wrote what. */
-    public static final java.util.Set<String> AUTHOR_FIELDS = java.util.Set.of(AUTHOR);
+    public static final Set<String> AUTHOR_FIELDS = Set.of(AUTHOR);
 
     private AccessLevel() {
     }
@@ -52,7 +54,7 @@ public final class AccessLevel {
      * Removes the author from documents shown to someone who is neither their author nor an admin. Resolved from the
      * identity at once, so it can run on any thread after the request's context is gone.
      */
-    public static java.util.function.Consumer<Document> authorFilter(SecurityIdentity who) {
+    public static Consumer<Document> authorFilter(SecurityIdentity who) {
         if (isAdmin(who)) {
             return d -> { };
         }
@@ -66,8 +68,8 @@ public final class AccessLevel {
     }
 
     /** Fields this caller may not filter or sort on. */
-    public static java.util.Set<String> hiddenFields(SecurityIdentity who) {
-        return isAdmin(who) ? java.util.Set.of() : AUTHOR_FIELDS;
+    public static Set<String> hiddenFields(SecurityIdentity who) {
+        return isAdmin(who) ? Set.of() : AUTHOR_FIELDS;
     }
 
     public static boolean isAdmin(SecurityIdentity who) {

@@ -1,6 +1,7 @@
 package com.modularlabs.admin;
 
 import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.RelativePath;
 import com.modularlabs.common.Workers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,13 +32,8 @@ public final class FileBrowser {
     }
 
     static void checkPath(String p) {
-        if (p.startsWith("/") || p.contains("\\") || p.indexOf('\0') >= 0 || p.contains(":") || p.length() > 1024) {
+        if (RelativePath.whyUnsafe(p) != null) {
             throw ProblemException.badRequest("Invalid file path");
-        }
-        for (String seg : p.split("/", -1)) {
-            if (seg.equals("..") || seg.equals(".") || seg.isEmpty()) {
-                throw ProblemException.badRequest("Invalid file path");
-            }
         }
     }
 

@@ -5,16 +5,21 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import io.quarkus.mongodb.FindOptions;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -54,7 +59,7 @@ public class AuditLog {
     }
 
     /** Own indexes at startup (not registry.CoreIndexes: auth and registry call this package, so no cycle back). */
-    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent ev) {
+    void onStart(@Observes StartupEvent ev) {
         ensureIndexes().subscribe().with(x -> { }, e -> LOG.warnf("audit indexes not created: %s", e.getClass().getSimpleName()));
     }
 
@@ -66,7 +71,7 @@ public class AuditLog {
      * Attaches before/after to the current request's audit record. Call it on the request (it captures the
      * request at the call), then complete it from any thread with the returned setter.
      */
-    public java.util.function.Consumer<Note> note() {
+    public Consumer<Note> note() {
         RoutingContext rc = request.getCurrent();
         return n -> {
             if (rc != null) {
@@ -126,7 +131,7 @@ public class AuditLog {
     /** The entries about one experiment, oldest first, for its export (bounded). Blocking callers only. */
     public List<Document> forExport(String slug, int max) {
         return coll().find(Filters.eq("slug", slug), new FindOptions().sort(Sorts.ascending("_id")).limit(max).batchSize(Math.min(max, 1000)))
-                .collect().asList().await().atMost(java.time.Duration.ofSeconds(30));
+                .collect().asList().await().atMost(Duration.ofSeconds(30));
     }
 
     /** The TTL index's work done by hand: the embedded store never expires documents. */

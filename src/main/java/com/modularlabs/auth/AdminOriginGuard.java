@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Problem;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -81,9 +82,8 @@ public class AdminOriginGuard {
             rc.next();
             return;
         }
-        rc.response().setStatusCode(403).putHeader("Content-Type", "application/problem+json")
-                .end("{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,\"detail\":\"Admin requests made with the session cookie "
-                        + "must come from the admin panel (" + HEADER + " header, or a top-level navigation).\"}");
+        Problem.send(rc, 403, "Forbidden", "Admin requests made with the session cookie "
+                + "must come from the admin panel (" + HEADER + " header, or a top-level navigation).");
     }
 
     static boolean constantTimeEquals(String a, String b) {

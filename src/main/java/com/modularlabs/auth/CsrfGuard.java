@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Problem;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -44,9 +45,7 @@ public class CsrfGuard {
             rc.next();
             return;
         }
-        rc.response().setStatusCode(403).putHeader("Content-Type", "application/problem+json")
-                .end("{\"type\":\"about:blank\",\"title\":\"Forbidden\",\"status\":403,"
-                        + "\"detail\":\"Cross-site request refused: a request made with the session cookie must come from this site.\"}");
+        Problem.send(rc, 403, "Forbidden", "Cross-site request refused: a request made with the session cookie must come from this site.");
     }
 
     /** TRUE same origin, FALSE foreign, null when the request carries no proof at all. */

@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Problem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -93,10 +94,9 @@ public class LabsAuthMechanism implements HttpAuthenticationMechanism {
             res.setStatusCode(302).putHeader(HttpHeaders.LOCATION, "/auth/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8));
             return Uni.createFrom().item(true);
         }
-        res.setStatusCode(401).putHeader("WWW-Authenticate", "Bearer")
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json");
-        return Uni.createFrom().completionStage(res.end("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
-                + "\"detail\":\"Log in or send a valid bearer token.\"}").toCompletionStage()).replaceWith(true);
+        res.putHeader("WWW-Authenticate", "Bearer");
+        return Uni.createFrom().completionStage(Problem.send(rc, 401, "Unauthorized", "Log in or send a valid bearer token.")
+                .toCompletionStage()).replaceWith(true);
     }
 
     @Override

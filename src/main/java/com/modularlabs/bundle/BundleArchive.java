@@ -2,6 +2,7 @@ package com.modularlabs.bundle;
 
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.RelativePath;
 import com.modularlabs.common.Workers;
 import java.io.IOException;
 import java.io.InputStream;
@@ -186,17 +187,9 @@ public final class BundleArchive {
 
     /** Refuses absolute paths, drive letters, backslashes, NUL, '.' and '..' segments. Returns the name. */
     static String checkName(String name) {
-        if (name == null || name.isEmpty() || name.length() > 1024) {
-            throw ProblemException.badRequest("Bundle entry with an empty or overlong name");
-        }
-        if (name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0 || name.matches("^[A-Za-z]:.*")) {
-            throw ProblemException.badRequest("Absolute or unsafe entry path in the bundle: " + name);
-        }
-        String[] segs = stripSlash(name).split("/", -1);
-        for (String s : segs) {
-            if (s.equals("..") || s.equals(".") || s.isEmpty()) {
-                throw ProblemException.badRequest("Entry path with '..', '.' or an empty segment: " + name);
-            }
+        String why = RelativePath.whyUnsafe(name == null ? null : stripSlash(name));
+        if (why != null) {
+            throw ProblemException.badRequest("Unsafe entry path in the bundle (" + why + "): " + name);
         }
         return name;
     }

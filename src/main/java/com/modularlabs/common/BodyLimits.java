@@ -2,7 +2,6 @@ package com.modularlabs.common;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -66,9 +65,8 @@ public class BodyLimits {
     }
 
     static void problem(RoutingContext rc, int status, String title, String detail) {
-        Problem p = new Problem("about:blank", title, status, detail, rc.normalizedPath(), null);
         // the unread body stays on the connection: close it rather than drain it
-        rc.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE).putHeader("Connection", "close")
-                .end(Json.encode(p));
+        rc.response().putHeader("Connection", "close");
+        Problem.send(rc, status, title, detail);
     }
 }

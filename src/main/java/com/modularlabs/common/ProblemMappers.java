@@ -8,9 +8,14 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +25,7 @@ import java.util.regex.Pattern;
 import org.bson.BsonSerializationException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
  * The one HTTP error mapping at the edge: every error leaves as application/problem+json. Bad input is a 4xx that
@@ -46,10 +52,10 @@ public class ProblemMappers {
      * text/html above any JSON type) gets a small HTML page with the same status, title and detail; API clients
      * keep application/problem+json.
      */
-    @org.jboss.resteasy.reactive.server.ServerResponseFilter
-    public void htmlForBrowsers(jakarta.ws.rs.container.ContainerRequestContext req, jakarta.ws.rs.container.ContainerResponseContext res) {
+    @ServerResponseFilter
+    public void htmlForBrowsers(ContainerRequestContext req, ContainerResponseContext res) {
         if (res.getEntity() instanceof Problem p && ProblemPage.wantsHtml(req.getHeaderString("Accept"))) {
-            res.setEntity(ProblemPage.render(p), null, jakarta.ws.rs.core.MediaType.valueOf("text/html; charset=utf-8"));
+            res.setEntity(ProblemPage.render(p), null, MediaType.valueOf("text/html; charset=utf-8"));
             res.getHeaders().putSingle("Content-Type", "text/html; charset=utf-8");
         }
     }
@@ -118,7 +124,7 @@ public class ProblemMappers {
         if (Number.class.isAssignableFrom(t) || t.isPrimitive()) {
             return "a number";
         }
-        if (t.isArray() || java.util.Collection.class.isAssignableFrom(t)) {
+        if (t.isArray() || Collection.class.isAssignableFrom(t)) {
             return "an array";
         }
         return "a JSON object";
@@ -202,7 +208,7 @@ public class ProblemMappers {
                 List.of(new FieldError("$", "more than " + SafeJson.limits().depth() + " levels"))), uri.getPath());
     }
 
-    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    @ServerExceptionMapper(priority = Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
         return serverBug(e, uri);
     }

@@ -2,7 +2,6 @@ package com.modularlabs.common;
 
 import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.quarkus.security.ForbiddenException;
-import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,9 +21,7 @@ public class SecurityProblems {
 
     void onFailure(RoutingContext rc) {
         if (rc.failure() instanceof ForbiddenException && !rc.response().headWritten()) {
-            Problem p = new Problem("about:blank", "Forbidden", 403, "You are not allowed to use " + rc.normalizedPath(),
-                    rc.normalizedPath(), null);
-            rc.response().setStatusCode(403).putHeader("Content-Type", Problem.MEDIA_TYPE).end(Json.encode(p));
+            Problem.send(rc, 403, "Forbidden", "You are not allowed to use " + rc.normalizedPath());
             return;
         }
         // a body handler over its limit fails the route with 413 and no exception: same problem body as ours

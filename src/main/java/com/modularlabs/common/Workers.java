@@ -4,6 +4,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The one way to run blocking work (file I/O, bcrypt, ZIP, large JSON) from reactive code: on the worker pool,
@@ -18,14 +20,14 @@ public final class Workers {
     }
 
     /** The same on a dedicated pool (e.g. bcrypt's, sized to the cores so a login storm cannot starve the event loops). */
-    public static <T> Uni<T> run(java.util.concurrent.Executor pool, Callable<T> work) {
+    public static <T> Uni<T> run(Executor pool, Callable<T> work) {
         return Uni.createFrom().item(() -> {
             try {
                 return work.call();
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                throw new CompletionException(e);
             }
         }).runSubscriptionOn(pool);
     }

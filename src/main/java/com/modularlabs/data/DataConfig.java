@@ -2,6 +2,7 @@ package com.modularlabs.data;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Optional;
 
 /** Limits of the data API (contract section 8); every value configurable. */
 @ConfigMapping(prefix = "labs.data")
@@ -52,5 +53,5 @@ public interface DataConfig {
     long updateSteps();
 
     /** Key of the checksum that makes list cursors tamper-evident; unset: derived from the token signing secret. */
-    java.util.Optional<String> cursorSecret();
+    Optional<String> cursorSecret();
 }

@@ -2,8 +2,12 @@ package com.modularlabs.data;
 
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
+import com.modularlabs.store.StoreOutage;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
+import com.mongodb.MongoWriteException;
 import java.util.List;
+import java.util.Map;
 
 /** Database errors caused by client input become problems, never 500s with driver text. */
 final class DataErrors {
@@ -12,13 +16,13 @@ final class DataErrors {
 
     static Throwable translate(Throwable t) {
         MongoException m = (MongoException) t;
-        if (com.modularlabs.store.StoreOutage.isOutage(m)) {
+        if (StoreOutage.isOutage(m)) {
             return t; // a 503 from observability.StoreUnavailableMapper, logged once per outage
         }
         int code = m.getCode();
-        if (m instanceof com.mongodb.MongoWriteException w) {
+        if (m instanceof MongoWriteException w) {
             code = w.getError().getCode();
-        } else if (m instanceof com.mongodb.MongoBulkWriteException b && !b.getWriteErrors().isEmpty()) {
+        } else if (m instanceof MongoBulkWriteException b && !b.getWriteErrors().isEmpty()) {
             code = b.getWriteErrors().get(0).getCode();
         }
         switch (code) {
@@ -26,7 +30,7 @@ final class DataErrors {
                 return new ProblemException(409, "Conflict", "A document with the same unique key (its _id or a unique index of the collection) already exists");
             case 50:
                 return new ProblemException(503, "Service Unavailable", "The query took longer than its time limit",
-                        null, java.util.Map.of("Retry-After", "1"));
+                        null, Map.of("Retry-After", "1"));
             case 40324, 31082: // a stage or operator this database does not implement (the embedded store lacks some)
                 return ProblemException.invalid("The database does not support an operator of this query",
                         List.of(new FieldError("$", "unsupported by this database")));

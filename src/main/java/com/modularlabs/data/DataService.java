@@ -15,6 +15,7 @@ import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.QuerySpec;
 import com.modularlabs.store.ChangeLog;
 import com.modularlabs.store.Database;
+import com.mongodb.MongoException;
 import com.mongodb.client.model.CountOptions;
 import com.mongodb.client.model.FindOneAndDeleteOptions;
 import com.mongodb.client.model.InsertManyOptions;
@@ -629,7 +630,7 @@ public class DataService {
     }
 
     private static <T> Uni<T> mongo(Uni<T> u) {
-        return u.onFailure(com.mongodb.MongoException.class).transform(DataErrors::translate);
+        return u.onFailure(MongoException.class).transform(DataErrors::translate);
     }
 
     private static ChangeLog.Change change(String slug, CollectionSpec c, String op, Document d) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.bson.BsonRegularExpression;
 import org.bson.Document;
 
@@ -154,7 +155,7 @@ public final class FilterRules {
                     } else {
                         condition(d, path, depth + 1, errors);
                     }
-                } else if (v instanceof BsonRegularExpression || v instanceof java.util.regex.Pattern) {
+                } else if (v instanceof BsonRegularExpression || v instanceof Pattern) {
                     literal(v, path, depth, errors);
                 } else {
                     errors.add(new FieldError(path, "$not needs an object of operators or a regex"));
@@ -224,7 +225,7 @@ public final class FilterRules {
             } else if (err != null) {
                 errors.add(new FieldError(path, err));
             }
-        } else if (v instanceof java.util.regex.Pattern) {
+        } else if (v instanceof Pattern) {
             errors.add(new FieldError(path, "not a valid value"));
         } else if (v instanceof Document d) {
             for (Map.Entry<String, Object> e : d.entrySet()) {

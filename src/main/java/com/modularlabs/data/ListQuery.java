@@ -4,16 +4,25 @@ import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.bson.BsonTimestamp;
 import org.bson.Document;
+import org.bson.json.JsonParseException;
+import org.bson.types.Binary;
+import org.bson.types.ObjectId;
 
 /**
  * Parsed list parameters: sort keys (always ending with _id, the keyset tie-breaker), projection, limit, and the
@@ -40,7 +49,7 @@ public final class ListQuery {
             if (parts.length > maxFields) {
                 throw badParam("sort", "at most " + maxFields + " sort fields");
             }
-            Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (String raw : parts) {
                 String p = raw.strip();
                 int dir = 1;
@@ -103,7 +112,7 @@ public final class ListQuery {
             }
             proj.put(f, ex ? 0 : 1);
         }
-        Set<String> added = new java.util.HashSet<>();
+        Set<String> added = new HashSet<>();
         if (Boolean.TRUE.equals(exclude) || (exclude == null && proj.getOrDefault("_id", 1) == 0)) {
             for (Key k : sort) {
                 if (proj.containsKey(k.field()) || proj.keySet().stream().anyMatch(p -> k.field().startsWith(p + "."))) {
@@ -175,7 +184,7 @@ public final class ListQuery {
     /** The last document's sort values, in key order; 400 for anything not issued by us for this sort. */
     public static List<Object> decodeCursor(String cursor, List<Key> keys, String secret) {
         int dot = cursor.lastIndexOf('.');
-        if (dot <= 0 || !java.security.MessageDigest.isEqual(cursor.substring(dot + 1).getBytes(StandardCharsets.UTF_8),
+        if (dot <= 0 || !MessageDigest.isEqual(cursor.substring(dot + 1).getBytes(StandardCharsets.UTF_8),
                 mac(cursor.substring(0, dot), secret).getBytes(StandardCharsets.UTF_8))) {
             throw badParam("after", "invalid or tampered cursor");
         }
@@ -190,7 +199,7 @@ public final class ListQuery {
                 throw badParam("after", "invalid cursor");
             }
             return new ArrayList<>(v);
-        } catch (IllegalArgumentException | org.bson.json.JsonParseException | ClassCastException e) {
+        } catch (IllegalArgumentException | JsonParseException | ClassCastException e) {
             throw badParam("after", "invalid cursor");
         }
     }
@@ -208,7 +217,7 @@ public final class ListQuery {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             byte[] out = mac.doFinal(payload.getBytes(StandardCharsets.UTF_8));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(out, 16));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(out, 16));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }
@@ -251,11 +260,11 @@ public final class ListQuery {
         if (v instanceof String) return 2;
         if (v instanceof Document) return 3;
         if (v instanceof List) return 4;
-        if (v instanceof org.bson.types.Binary || v instanceof java.util.UUID) return 5;
-        if (v instanceof org.bson.types.ObjectId) return 6;
+        if (v instanceof Binary || v instanceof UUID) return 5;
+        if (v instanceof ObjectId) return 6;
         if (v instanceof Boolean) return 7;
-        if (v instanceof java.util.Date) return 8;
-        if (v instanceof org.bson.BsonTimestamp) return 9;
+        if (v instanceof Date) return 8;
+        if (v instanceof BsonTimestamp) return 9;
         return 10;
     }
 

@@ -1,5 +1,6 @@
 package com.modularlabs.data;
 
+import com.mongodb.MongoException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -63,7 +64,7 @@ public final class Listing {
                     list.add(d);
                 }
             }).map(list -> new Page(list, s.nextCursor(), n));
-        }).onFailure(com.mongodb.MongoException.class).transform(DataErrors::translate);
+        }).onFailure(MongoException.class).transform(DataErrors::translate);
     }
 
     /**
@@ -87,7 +88,7 @@ public final class Listing {
                             LOG.warnf("Data API stream failed after the first chunk; aborting the connection: %s", t.toString());
                         }
                     });
-        }).onFailure(com.mongodb.MongoException.class).transform(DataErrors::translate);
+        }).onFailure(MongoException.class).transform(DataErrors::translate);
         return RestMulti.fromMultiData(body).encodeAsJsonArray(false).build();
     }
 

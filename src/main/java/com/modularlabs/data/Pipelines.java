@@ -8,10 +8,13 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.regex.Pattern;
+import org.bson.BsonRegularExpression;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 
@@ -321,9 +324,9 @@ public final class Pipelines {
     private static final Set<String> REGEX_EXPRESSIONS = Set.of("$regexMatch", "$regexFind", "$regexFindAll");
 
     private static void regexes(Object v, String path, RegexGuard guard, List<FieldError> errors) {
-        if (v instanceof org.bson.BsonRegularExpression r) {
+        if (v instanceof BsonRegularExpression r) {
             add(errors, path, guard.checkForStore(r.getPattern(), r.getOptions()));
-        } else if (v instanceof java.util.regex.Pattern p) {
+        } else if (v instanceof Pattern p) {
             add(errors, path, guard.checkForStore(p.pattern(), ""));
         } else if (v instanceof Document d) {
             for (Map.Entry<String, Object> e : d.entrySet()) {
@@ -333,7 +336,7 @@ public final class Pipelines {
                     String opts = d.get("$options") instanceof String o ? o : "";
                     if (x instanceof String s) {
                         add(errors, p, guard.checkForStore(s, opts));
-                    } else if (x instanceof org.bson.BsonRegularExpression r) {
+                    } else if (x instanceof BsonRegularExpression r) {
                         add(errors, p, guard.checkForStore(r.getPattern(), opts + r.getOptions()));
                     } else {
                         errors.add(new FieldError(p, "$regex needs a string"));
@@ -344,7 +347,7 @@ public final class Pipelines {
                     String opts = body.get("options") instanceof String o ? o : "";
                     if (re instanceof String s && !s.startsWith("$")) {
                         add(errors, p + ".regex", guard.checkForStore(s, opts));
-                    } else if (re instanceof org.bson.BsonRegularExpression r) {
+                    } else if (re instanceof BsonRegularExpression r) {
                         add(errors, p + ".regex", guard.checkForStore(r.getPattern(), opts + r.getOptions()));
                     } else {
                         errors.add(new FieldError(p + ".regex", "must be a constant regex (a field or variable could hold any pattern)"));
@@ -437,7 +440,7 @@ public final class Pipelines {
     /** Typed, validated parameter values from the query string; unknown or invalid → 400. */
     public static Map<String, Object> params(Document declared, Map<String, List<String>> given) {
         List<FieldError> errors = new ArrayList<>();
-        Map<String, Object> values = new java.util.HashMap<>();
+        Map<String, Object> values = new HashMap<>();
         for (String k : given.keySet()) {
             if (!declared.containsKey(k)) {
                 errors.add(new FieldError(k, "unknown parameter"));

@@ -2,6 +2,8 @@ package com.modularlabs.data;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Every regex of the data API passes here. The engine evaluates regexes itself only with RE2/J (linear time, no
@@ -163,7 +165,7 @@ public final class RegexGuard {
 
         /** Branches up to ')' or the end; at top level, whether every branch starts with an anchor. */
         private Info alternation(boolean top) {
-            java.util.List<Info> branches = new java.util.ArrayList<>();
+            List<Info> branches = new ArrayList<>();
             branches.add(sequence());
             while (pos < p.length() && p.charAt(pos) == '|') {
                 pos++;

@@ -9,7 +9,9 @@ import com.modularlabs.registry.IndexSpec;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
+import io.quarkus.mongodb.AggregateOptions;
 import io.quarkus.mongodb.FindOptions;
+import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -169,7 +171,7 @@ public class TextSearch {
                 && m.getCode() != 50; // 50: our time limit, a real answer
     }
 
-    private Uni<Result> scan(io.quarkus.mongodb.reactive.ReactiveMongoCollection<Document> coll, Document scope, List<String> fields,
+    private Uni<Result> scan(ReactiveMongoCollection<Document> coll, Document scope, List<String> fields,
             List<String> words, int limit) {
         List<Document> any = new ArrayList<>();
         for (String f : fields) {
@@ -183,7 +185,7 @@ public class TextSearch {
                 new Document("$limit", config.scanBudget()),
                 new Document("$match", new Document("$or", any)),
                 new Document("$limit", limit));
-        return coll.aggregate(pipeline, new io.quarkus.mongodb.AggregateOptions().batchSize(limit)
+        return coll.aggregate(pipeline, new AggregateOptions().batchSize(limit)
                         .maxTime(data.maxTimeMs(), TimeUnit.MILLISECONDS))
                 .collect().asList().map(items -> new Result("scan", items))
                 .onFailure(MongoException.class).transform(DataErrors::translate);

@@ -3,6 +3,7 @@ package com.modularlabs.data;
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
@@ -16,6 +17,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.function.Consumer;
+import org.bson.Document;
 
 /**
  * GET /experiments/{slug}/api/_search/{coll}?q=words&amp;limit=n: text search over the collection's text index
@@ -47,12 +50,12 @@ public class TextSearchResource {
         }
         AccessLevel.Owner ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + coll);
         AccessLevel.requireService(c.read(), identity, slug, "Reading " + coll);
-        java.util.function.Consumer<org.bson.Document> redact = AccessLevel.authorFilter(identity);
+        Consumer<Document> redact = AccessLevel.authorFilter(identity);
         // up to maxLimit documents of up to 64 KiB each: encoded on a worker, not on the event loop
-        return search.search(slug, e, c, q, limit, ownerOnly).chain(r -> com.modularlabs.common.Workers.run(() -> {
+        return search.search(slug, e, c, q, limit, ownerOnly).chain(r -> Workers.run(() -> {
             StringBuilder json = new StringBuilder("{\"items\":[");
             for (int i = 0; i < r.items().size(); i++) {
-                org.bson.Document d = r.items().get(i);
+                Document d = r.items().get(i);
                 redact.accept(d); // authors are shown to themselves and admins only, as with GET
                 json.append(i == 0 ? "" : ",").append(DocJson.toJson(d));
             }

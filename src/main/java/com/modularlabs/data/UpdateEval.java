@@ -8,6 +8,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntPredicate;
+import java.util.regex.Pattern;
 import org.bson.BsonRegularExpression;
 import org.bson.Document;
 import org.bson.types.Decimal128;
@@ -108,7 +111,7 @@ public final class UpdateEval {
         void remove();
     }
 
-    private void walk(Object node, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
+    private void walk(Object node, String[] segs, int i, String path, boolean creates, Consumer<Slot> op) {
         String seg = segs[i];
         boolean last = i == segs.length - 1;
         if (seg.equals("$") || (seg.startsWith("$[") && !seg.equals("$[]"))) {
@@ -177,7 +180,7 @@ public final class UpdateEval {
     }
 
     private void step(List<Object> list, int idx, String[] segs, int i, boolean last, String path, boolean creates,
-            java.util.function.Consumer<Slot> op) {
+            Consumer<Slot> op) {
         if (last) {
             op.accept(new Slot() {
                 public boolean present() {
@@ -226,7 +229,7 @@ public final class UpdateEval {
         }
     }
 
-    private void descend(Object child, String[] segs, int i, String path, boolean creates, java.util.function.Consumer<Slot> op) {
+    private void descend(Object child, String[] segs, int i, String path, boolean creates, Consumer<Slot> op) {
         if (child instanceof Document || child instanceof List) {
             walk(child, segs, i + 1, path, creates, op);
         } else if (creates) {
@@ -437,7 +440,7 @@ public final class UpdateEval {
                 case "$gte" -> anyCmp(value, a, c -> c >= 0);
                 case "$lt" -> anyCmp(value, a, c -> c < 0);
                 case "$lte" -> anyCmp(value, a, c -> c <= 0);
-                case "$in" -> ((List<?>) a).stream().anyMatch(x -> x instanceof BsonRegularExpression || x instanceof java.util.regex.Pattern
+                case "$in" -> ((List<?>) a).stream().anyMatch(x -> x instanceof BsonRegularExpression || x instanceof Pattern
                         ? regex(value, x, null) : eqOrContains(value, x));
                 case "$nin" -> ((List<?>) a).stream().noneMatch(x -> eqOrContains(value, x));
                 case "$exists" -> exists == truthy(a);
@@ -476,7 +479,7 @@ public final class UpdateEval {
         if (re instanceof BsonRegularExpression b) {
             pattern = b.getPattern();
             opts += b.getOptions();
-        } else if (re instanceof java.util.regex.Pattern p) {
+        } else if (re instanceof Pattern p) {
             pattern = p.pattern();
         } else {
             pattern = String.valueOf(re);
@@ -502,7 +505,7 @@ public final class UpdateEval {
         return value instanceof List<?> l && l.stream().anyMatch(x -> eq(x, a));
     }
 
-    private boolean anyCmp(Object value, Object a, java.util.function.IntPredicate p) {
+    private boolean anyCmp(Object value, Object a, IntPredicate p) {
         if (value instanceof List<?> l) {
             return l.stream().anyMatch(x -> anyCmp(x, a, p));
         }

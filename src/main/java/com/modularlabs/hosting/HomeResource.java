@@ -7,6 +7,7 @@ import com.modularlabs.registry.ExperimentRegistry;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -27,7 +28,7 @@ public class HomeResource {
     Template home;
 
     @GET
-    @io.smallrye.common.annotation.NonBlocking // no I/O: stay on the event loop, skip the worker hop
+    @NonBlocking // no I/O: stay on the event loop, skip the worker hop
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance home() {
         List<Experiment> visible = registry.snapshot().activeList().stream()

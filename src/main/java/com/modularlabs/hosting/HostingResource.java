@@ -12,6 +12,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -41,7 +43,7 @@ public class HostingResource {
     @GET
     @Path("/")
     public Uni<Response> home(@PathParam("slug") String slug, @HeaderParam(HttpHeaders.ACCEPT) String accept,
-            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @jakarta.ws.rs.core.Context UriInfo uri) {
+            @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch, @Context UriInfo uri) {
         Experiment e = experiment(slug, accept, "/experiments/" + slug + "/");
         if (!uri.getPath().endsWith("/")) { // relative links in the page need the trailing slash
             return Uni.createFrom().item(Response.status(Response.Status.MOVED_PERMANENTLY)
@@ -62,7 +64,7 @@ public class HostingResource {
     @Path("/static/{path: .+}")
     public Uni<Response> file(@PathParam("slug") String slug, @PathParam("path") String path,
             @HeaderParam(HttpHeaders.ACCEPT) String accept, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
-            @jakarta.ws.rs.core.Context UriInfo uri) {
+            @Context UriInfo uri) {
         Experiment e = experiment(slug, accept, uri.getPath());
         return files.resolve(e.staticRoot(), path).map(f -> send(e, f, ifNoneMatch));
     }
@@ -86,7 +88,7 @@ public class HostingResource {
             access.require(e, identity);
         } catch (ProblemException denied) {
             if (denied.status() == 401 && accept != null && accept.contains("text/html")) {
-                throw new jakarta.ws.rs.WebApplicationException(Response.seeOther(
+                throw new WebApplicationException(Response.seeOther(
                         URI.create("/auth/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8))).build());
             }
             throw denied;

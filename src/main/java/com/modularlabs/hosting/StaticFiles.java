@@ -1,6 +1,7 @@
 package com.modularlabs.hosting;
 
 import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.RelativePath;
 import com.modularlabs.common.Workers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,13 +46,8 @@ public class StaticFiles {
      * never served: 404, as if they were not there.
      */
     static void checkPath(String p) {
-        if (p == null || p.isEmpty() || p.startsWith("/") || p.contains("\\") || p.indexOf('\0') >= 0 || p.contains(":")) {
+        if (RelativePath.whyUnsafe(p) != null) {
             throw ProblemException.badRequest("Invalid static file path");
-        }
-        for (String seg : p.split("/")) {
-            if (seg.equals("..") || seg.equals(".") || seg.isEmpty()) {
-                throw ProblemException.badRequest("Invalid static file path");
-            }
         }
         if (hidden(p)) {
             throw ProblemException.notFound("No such file");

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,7 +34,7 @@ public class MongoCommandMetrics implements CommandListener {
     private final Map<String, AtomicLong> perCollection = new ConcurrentHashMap<>();
 
     /** Index builds are slow by nature (and run at startup): neither counted nor logged as slow commands. */
-    static final java.util.Set<String> NOT_QUERIES = java.util.Set.of("createIndexes", "dropIndexes");
+    static final Set<String> NOT_QUERIES = Set.of("createIndexes", "dropIndexes");
 
     private final StoreOutage outage;
 

@@ -1,5 +1,6 @@
 package com.modularlabs.observability;
 
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,7 +13,7 @@ public class PingResource {
     private static final Map<String, Boolean> OK = Map.of("ok", true);
 
     @GET
-    @io.smallrye.common.annotation.NonBlocking // no I/O: stay on the event loop, skip the worker hop
+    @NonBlocking // no I/O: stay on the event loop, skip the worker hop
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Boolean> ping() {
         return OK;

@@ -44,16 +44,10 @@ public class ExperimentConfigService {
     static PublicExperiment toPublic(Document d) {
         String slug = d.getString("slug");
         boolean auth = Boolean.TRUE.equals(d.getBoolean("auth_required"));
-        String inherited = auth ? "user" : "public";
         Map<String, Map<String, String>> colls = new LinkedHashMap<>();
         Document c = d.get("collections", new Document());
-        c.forEach((name, v) -> {
-            Document spec = (Document) v;
-            colls.put(name, Map.of("read", spec.get("read", inherited), "create", spec.get("create", inherited),
-                    "update", spec.get("update", "owner"), "delete", spec.get("delete", "owner")));
-        });
-        d.get("managed_indexes", new Document()).keySet().forEach(name -> colls.putIfAbsent(name,
-                Map.of("read", inherited, "create", inherited, "update", "owner", "delete", "owner")));
+        c.forEach((name, v) -> colls.put(name, AccessDefaults.of((Document) v, auth).asMap()));
+        d.get("managed_indexes", new Document()).keySet().forEach(name -> colls.putIfAbsent(name, AccessDefaults.of(null, auth).asMap()));
         List<String> scope = d.getList("data_scope", String.class, List.of("self")).stream()
                 .map(s -> s.equals("self") ? slug : s).distinct().toList();
         return new PublicExperiment(slug, d.getString("name"), d.get("description", ""), d.getString("status"), auth, scope, colls,

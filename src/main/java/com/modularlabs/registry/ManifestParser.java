@@ -37,7 +37,7 @@ public class ManifestParser {
             throw new InvalidManifest(errors);
         }
         boolean authRequired = Boolean.TRUE.equals(cfg.getBoolean("auth_required"));
-        String inherited = authRequired ? "user" : "public";
+        String inherited = AccessDefaults.inherited(authRequired);
         Document policy = cfg.get("auth_policy", Document.class);
         List<String> allowedRoles = strings(policy == null ? null : policy.get("allowed_roles"));
         List<String> allowedUsers = strings(policy == null ? null : policy.get("allowed_users"));
@@ -67,12 +67,9 @@ public class ManifestParser {
                         errors.add(new FieldError("$.collections." + e.getKey() + ".schema", "not a usable JSON Schema: " + bad.getMessage()));
                     }
                 }
+                AccessDefaults levels = AccessDefaults.of(c, authRequired);
                 collections.put(e.getKey(), new CollectionSpec(e.getKey(), EngineCollections.physical(slug, e.getKey()),
-                        c.getString("read") == null ? inherited : c.getString("read"),
-                        c.getString("create") == null ? inherited : c.getString("create"),
-                        c.getString("update") == null ? "owner" : c.getString("update"),
-                        c.getString("delete") == null ? "owner" : c.getString("delete"),
-                        compiled, c.getInteger("max_document_bytes")));
+                        levels.read(), levels.create(), levels.update(), levels.delete(), compiled, c.getInteger("max_document_bytes")));
             }
         }
 
@@ -81,8 +78,9 @@ public class ManifestParser {
         if (managed != null) {
             for (Map.Entry<String, Object> e : managed.entrySet()) {
                 String coll = e.getKey();
-                collections.computeIfAbsent(coll, k -> new CollectionSpec(k, EngineCollections.physical(slug, k), inherited, inherited,
-                        "owner", "owner", null, null));
+                AccessDefaults levels = AccessDefaults.of(null, authRequired);
+                collections.computeIfAbsent(coll, k -> new CollectionSpec(k, EngineCollections.physical(slug, k), levels.read(),
+                        levels.create(), levels.update(), levels.delete(), null, null));
                 int i = 0;
                 for (Object o : (List<?>) e.getValue()) {
                     Document d = (Document) o;

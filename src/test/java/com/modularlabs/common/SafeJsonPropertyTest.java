@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -142,7 +143,7 @@ class SafeJsonPropertyTest {
         assertThrows(ProblemException.class, () -> DocJson.parseObject("{\"a\":ObjectId(\"5f0000000000000000000000\")}", "x"));
         // Extended JSON v2 values are still values
         Document d = DocJson.parseDocument("{\"_id\":{\"$oid\":\"5f0000000000000000000000\"},\"at\":{\"$date\":\"2024-01-01T00:00:00Z\"}}");
-        assertTrue(d.get("_id") instanceof org.bson.types.ObjectId);
+        assertTrue(d.get("_id") instanceof ObjectId);
     }
 
     private static String noise(Gen g) {

@@ -8,6 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.bson.BsonRegularExpression;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
@@ -54,10 +56,10 @@ class DataPropertiesTest {
         if (GUARD.checkForStore(pattern, "") != null) {
             return;
         }
-        java.util.regex.Pattern p;
+        Pattern p;
         try {
-            p = java.util.regex.Pattern.compile(pattern);
-        } catch (java.util.regex.PatternSyntaxException e) {
+            p = Pattern.compile(pattern);
+        } catch (PatternSyntaxException e) {
             return; // RE2 accepts a few things Java spells differently; the store would refuse those itself
         }
         for (String unit : new String[] {"a", "ab", "a\n", "aab1 "}) {
@@ -70,7 +72,7 @@ class DataPropertiesTest {
     }
 
     /** Characters java.util.regex reads in one find(); fails beyond a hard cap (exponential patterns). */
-    static long reads(java.util.regex.Pattern p, String subject) {
+    static long reads(Pattern p, String subject) {
         long[] n = {0};
         CharSequence counting = new CharSequence() {
             public int length() {

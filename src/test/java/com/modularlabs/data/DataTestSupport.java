@@ -122,7 +122,7 @@ public final class DataTestSupport {
         return io.quarkus.arc.Arc.container().instance(com.modularlabs.store.Database.class).get().get();
     }
 
-    public static org.bson.Document raw(String physical, Document filter) {
+    public static Document raw(String physical, Document filter) {
         return db().getCollection(physical).find(filter).collect().first().await().atMost(Duration.ofSeconds(10));
     }
 

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.modularlabs.auth.UserStore;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.bson.Document;
@@ -81,7 +83,7 @@ class FrontEndBrowserTest {
         }
         if (profile != null) {
             try (var walk = Files.walk(profile)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -112,7 +114,7 @@ class FrontEndBrowserTest {
 
     /** Documents are stamped with the author's user id (users._id as hex), not the e-mail (issue 9, finding 6). */
     private static String userId(String email) {
-        return com.modularlabs.auth.UserStore.idString(DataTestSupport.raw("users", new Document("email", email)).get("_id"));
+        return UserStore.idString(DataTestSupport.raw("users", new Document("email", email)).get("_id"));
     }
 
     private void createUser(String email) {
@@ -210,7 +212,7 @@ class FrontEndBrowserTest {
                 other.quit();
             }
             try (var walk = Files.walk(otherProfile)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

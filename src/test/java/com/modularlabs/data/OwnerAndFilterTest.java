@@ -14,8 +14,10 @@ import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.util.List;
 import org.bson.Document;
 import org.bson.types.ObjectId;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +59,7 @@ class OwnerAndFilterTest extends DataApiTest {
 
     @Test
     void adminSeesEveryOwnerDocument() {
-        DataTestSupport.insertRaw("t_alpha_notes", java.util.List.of(new Document("experiment_id", "t_alpha").append("created_by", "cy@x")
+        DataTestSupport.insertRaw("t_alpha_notes", List.of(new Document("experiment_id", "t_alpha").append("created_by", "cy@x")
                 .append("text", "cy's")));
         as(DataTestSupport.admin()).queryParam("filter", "{\"created_by\": \"cy@x\"}").get("/experiments/t_alpha/api/notes")
                 .then().statusCode(200).body("items.created_by", hasItem("cy@x"));
@@ -132,9 +134,9 @@ class OwnerAndFilterTest extends DataApiTest {
         // projection pushed down: only requested fields (+_id)
         anon().queryParam("filter", "{\"kind\":\"op\"}").queryParam("fields", "name").queryParam("sort", "-n")
                 .get("/experiments/t_alpha/api/items").then().statusCode(200)
-                .body("items[0].name", equalTo("cherry")).body("items[0].n", org.hamcrest.Matchers.nullValue())
-                .body("items[0].experiment_id", org.hamcrest.Matchers.nullValue());
+                .body("items[0].name", equalTo("cherry")).body("items[0].n", Matchers.nullValue())
+                .body("items[0].experiment_id", Matchers.nullValue());
         anon().queryParam("filter", "{\"kind\":\"op\"}").queryParam("fields", "-tags,-sub").get("/experiments/t_alpha/api/items").then()
-                .statusCode(200).body("items.tags", everyItem(org.hamcrest.Matchers.nullValue()));
+                .statusCode(200).body("items.tags", everyItem(Matchers.nullValue()));
     }
 }

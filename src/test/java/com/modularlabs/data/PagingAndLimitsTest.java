@@ -14,11 +14,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.bson.Document;
 import org.bson.types.ObjectId;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +73,7 @@ class PagingAndLimitsTest extends DataApiTest {
                 .get("/experiments/t_alpha/api/items").then().statusCode(200).extract().path("next");
         assertNotNull(next);
         String payload = next.substring(0, next.indexOf('.'));
-        String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(
                 "{\"s\":\"n,_id,\",\"v\":[100,{\"$oid\":\"000000000000000000000000\"}]}".getBytes()) + next.substring(next.indexOf('.'));
         anon().queryParam("sort", "n").queryParam("after", forged).get("/experiments/t_alpha/api/items").then().statusCode(400);
         anon().queryParam("sort", "n").queryParam("after", payload + ".AAAA").get("/experiments/t_alpha/api/items").then().statusCode(400);
@@ -97,7 +99,7 @@ class PagingAndLimitsTest extends DataApiTest {
         anon().body(sb.append("]").toString()).post("/experiments/t_alpha/api/items").then().statusCode(201).body("count", equalTo(1000));
         anon().queryParam("filter", "{\"batch\":\"" + batch + "\"}").queryParam("count", "true").queryParam("limit", "1000")
                 .get("/experiments/t_alpha/api/items").then().statusCode(200).body("count", equalTo(1000))
-                .body("items", hasSize(1000)).body("next", org.hamcrest.Matchers.nullValue());
+                .body("items", hasSize(1000)).body("next", Matchers.nullValue());
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.restassured.config.RestAssuredConfig;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -131,7 +132,7 @@ class SandboxAttackTest extends DataApiTest {
         assertEquals(List.of(), stored.getList("x", Object.class).get(0));
         // the same shape within the budget is fine
         anon().body("{\"$set\":{\"x.$[].1\":1}}").patch("/experiments/t_vault/api/open/" + id).then().statusCode(200)
-                .body("x[2899]", equalTo(java.util.Arrays.asList(null, 1)));
+                .body("x[2899]", equalTo(Arrays.asList(null, 1)));
     }
 
     // ------------------------------------------------------------------ 4. access through pipelines

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import org.bson.Document;
 import org.bson.types.ObjectId;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +69,7 @@ class StreamingListTest extends DataApiTest {
                 .get("/experiments/t_alpha/api/items").then().statusCode(200).header("Content-Encoding", "gzip");
         // a tiny page (one write, under the gzip threshold) is left uncompressed
         anon().header("Accept-Encoding", "gzip").queryParam("filter", "{\"batch\":\"none\"}")
-                .get("/experiments/t_alpha/api/items").then().statusCode(200).header("Content-Encoding", org.hamcrest.Matchers.not("gzip"));
+                .get("/experiments/t_alpha/api/items").then().statusCode(200).header("Content-Encoding", Matchers.not("gzip"));
 
         // refused input is still a proper problem, decided before the first byte
         anon().queryParam("filter", "{\"batch\":{\"$where\":\"1\"}}").queryParam("limit", "1000").get("/experiments/t_alpha/api/items")

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.bson.Document;
 import org.bson.types.ObjectId;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,7 @@ class UpdateCheckTest extends DataApiTest {
         // upsert: the new document is checked too
         String fresh = new ObjectId().toHexString();
         anon().queryParam("upsert", "true").body("{\"$set\":{\"n\":1}}").patch("/experiments/t_alpha/api/docs/" + fresh).then()
-                .statusCode(400).body("errors.message", hasItem(org.hamcrest.Matchers.containsString("title")));
+                .statusCode(400).body("errors.message", hasItem(Matchers.containsString("title")));
         assertEquals(0, DataTestSupport.count("t_alpha_docs", new Document("_id", new ObjectId(fresh))));
     }
 

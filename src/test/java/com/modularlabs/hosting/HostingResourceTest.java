@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -31,12 +32,12 @@ class HostingResourceTest {
     @Test
     void traversalIsRefused() {
         given().urlEncodingEnabled(false).when().get("/experiments/click_tracker/static/..%2F..%2Fmanifest.json")
-                .then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(404)));
+                .then().statusCode(Matchers.anyOf(equalTo(400), equalTo(404)));
         given().urlEncodingEnabled(false).when().get("/experiments/click_tracker/static/%2e%2e/manifest.json")
-                .then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(404)));
+                .then().statusCode(Matchers.anyOf(equalTo(400), equalTo(404)));
         given().urlEncodingEnabled(false).when().get("/experiments/click_tracker/static/a%5C..%5C..%5Cmanifest.json")
-                .then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(404)));
-        given().when().get("/experiments/click_tracker/static/.hidden").then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(404)));
+                .then().statusCode(Matchers.anyOf(equalTo(400), equalTo(404)));
+        given().when().get("/experiments/click_tracker/static/.hidden").then().statusCode(Matchers.anyOf(equalTo(400), equalTo(404)));
     }
 
     @Test

@@ -14,9 +14,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +47,7 @@ class DatabaseOutageTest {
             for (int i = 0; i < 4; i++) {
                 click().then().statusCode(503).contentType("application/problem+json")
                         .header("Retry-After", "5")
-                        .body("status", org.hamcrest.Matchers.equalTo(503))
+                        .body("status", Matchers.equalTo(503))
                         .body(not(containsString("Mongo")));
             }
             awaitReady(503);
@@ -64,7 +66,7 @@ class DatabaseOutageTest {
         }
     }
 
-    private static io.restassured.response.Response click() {
+    private static Response click() {
         return given().contentType(ContentType.JSON).body("{\"button\":\"red\"}").post(CLICKS);
     }
 

@@ -12,6 +12,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.config.HttpClientConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ class FrozenDatabaseTest {
 
     @Test
     void noRequestHangsWhileTheDatabaseIsFrozen() {
-        await().atMost(Duration.ofSeconds(30)).until(() -> com.modularlabs.observability.Management.management().get("/q/health/ready").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Management.management().get("/q/health/ready").statusCode() == 200);
         click().then().statusCode(201);
         FreezableMongoResource.freeze();
         try {
@@ -55,14 +56,14 @@ class FrozenDatabaseTest {
             }
             given().config(CLIENT_GIVES_UP).get(CLICKS + "/000000000000000000000000").then().statusCode(503)
                     .header("Retry-After", "5").contentType("application/problem+json");
-            await().atMost(Duration.ofSeconds(30)).until(() -> com.modularlabs.observability.Management.management().get("/q/health/ready").statusCode() == 503);
+            await().atMost(Duration.ofSeconds(30)).until(() -> Management.management().get("/q/health/ready").statusCode() == 503);
         } finally {
             FreezableMongoResource.thaw();
         }
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() -> click().statusCode() == 201);
     }
 
-    private static io.restassured.response.Response click() {
+    private static Response click() {
         return given().config(CLIENT_GIVES_UP).contentType(ContentType.JSON).body("{\"button\":\"blue\"}").post(CLICKS);
     }
 }

@@ -9,6 +9,7 @@ import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,7 +26,7 @@ class ManagementPortTest {
         management().get(path).then().statusCode(200);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theManagementPortServesNoApplicationRoute() {
         given().get("/api/experiments").then().statusCode(200);
         management().get("/api/experiments").then().statusCode(404);

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.modularlabs.deploy.MetricNames;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,7 @@ class MetricsAndHealthTest {
     void everyMetricTheAlertsAndDashboardUseIsExposed() {
         given().get("/api/experiments/click_tracker").then().statusCode(200);
         String body = management().get("/q/metrics").then().statusCode(200).extract().asString();
-        var missing = com.modularlabs.deploy.MetricNames.missingFrom(com.modularlabs.deploy.MetricNames.required(), body);
+        var missing = MetricNames.missingFrom(MetricNames.required(), body);
         if (!missing.isEmpty()) {
             throw new AssertionError("deploy/ uses metrics this service does not expose: " + missing);
         }

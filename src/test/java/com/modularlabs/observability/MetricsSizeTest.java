@@ -11,7 +11,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -66,12 +69,12 @@ class MetricsSizeTest {
             given().get(base + "/items/000000000000000000000000").then().statusCode(404);
         }
 
-        String body = com.modularlabs.observability.Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
+        String body = Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
         int bytes = body.getBytes(StandardCharsets.UTF_8).length;
         long mongoBuckets = body.lines().filter(l -> l.startsWith("mongodb_driver_commands_seconds_bucket")).count();
         try { // kept for a look at what grew (target/metrics-scrape.txt)
-            java.nio.file.Files.writeString(java.nio.file.Path.of("target/metrics-scrape.txt"), body);
-        } catch (java.io.IOException ignored) {
+            Files.writeString(Path.of("target/metrics-scrape.txt"), body);
+        } catch (IOException ignored) {
             // only a diagnostic
         }
         if (bytes > LIMIT_BYTES) {
