@@ -32,8 +32,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -114,7 +112,6 @@ public class ChangeLog {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     /** This replica's id in its entries ({@code w}), to recognise its own entry after an ambiguous insert failure. */
     private final ObjectId writer = new ObjectId();
-    private final AtomicInteger writes = new AtomicInteger();
 
     // ---- grouping of concurrent reservations and appends
     private record Reservation(int n, CompletableFuture<Long> first) {
@@ -289,7 +286,6 @@ public class ChangeLog {
         }
         List<Document> all = new ArrayList<>();
         batch.forEach(a -> all.addAll(a.docs()));
-        writes.incrementAndGet();
         Uni<?> insert = all.size() == 1 ? events().insertOne(all.get(0)) : events().insertMany(all, new InsertManyOptions().ordered(false));
         insert.subscribe().with(x -> {
             batch.forEach(a -> a.done().complete(null));
@@ -378,11 +374,6 @@ public class ChangeLog {
     public Uni<Long> oldest() {
         return events().find(new FindOptions().sort(Sorts.ascending("_id")).limit(1).batchSize(1)).collect().first()
                 .map(d -> d == null ? -1L : ((Number) d.get("_id")).longValue());
-    }
-
-    /** Grouped insert round trips so far (for tests and the bench: fewer than entries under concurrent writes). */
-    public int appendRoundTrips() {
-        return writes.get();
     }
 
     /** Runs on the tailer's thread; after shutdown, nothing runs (no rejected-task noise). */
