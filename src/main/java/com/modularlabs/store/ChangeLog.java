@@ -550,8 +550,11 @@ public class ChangeLog {
             }
             LOG.warnf("Realtime event(s) %d..%d not recorded within %s; delivered late if they appear within %s",
                     position + 1, first - 1, config.gapWait(), LATE_WINDOW);
-            for (long m = position + 1; m < first && skipped.size() < MAX_SKIPPED; m++) {
-                skipped.put(m, now);
+            for (long m = position + 1; m < first; m++) {
+                inFlight.remove(m); // a local write that never recorded (cancelled): forget it
+                if (skipped.size() < MAX_SKIPPED) {
+                    skipped.put(m, now);
+                }
             }
             position = first - 1;
             gapSince = 0;
