@@ -1,17 +1,26 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.audit.AuditLog.Note;
+import com.modularlabs.audit.AuditLog;
+import com.modularlabs.auth.Subjects;
 import com.modularlabs.bundle.BundleConfig;
 import com.modularlabs.bundle.BundlePaths;
 import com.modularlabs.bundle.BundleService;
 import com.modularlabs.bundle.BundleStorage;
 import com.modularlabs.bundle.ExportService;
+import com.modularlabs.common.FieldError;
+import com.modularlabs.common.LimitsConfig;
 import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.SafeJson;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.IndexManager;
 import com.modularlabs.registry.RootResolver;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import io.quarkus.mongodb.FindOptions;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -31,12 +40,17 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.bson.Document;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
@@ -75,9 +89,9 @@ public class AdminApiResource {
     @Inject
     AdminConfig adminConfig;
     @Inject
-    com.modularlabs.audit.AuditLog audit;
+    AuditLog audit;
     @Inject
-    com.modularlabs.common.LimitsConfig limits;
+    LimitsConfig limits;
 
     static Response json(Document d) {
         return Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON).build();
@@ -104,7 +118,7 @@ public class AdminApiResource {
         Document manifest = parseObject(body);
         var note = audit.note();
         return admin.get(slug).chain(before -> admin.replace(slug, ifMatch, manifest).invoke(after -> note.accept(
-                new com.modularlabs.audit.AuditLog.Note("experiments.manifest", slug, null, before.get("manifest"), after.get("manifest")))))
+                new Note("experiments.manifest", slug, null, before.get("manifest"), after.get("manifest")))))
                 .map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
@@ -146,7 +160,7 @@ public class AdminApiResource {
         Object status = parseObject(body).get("status");
         var note = audit.note();
         return admin.get(slug).chain(before -> admin.setStatus(slug, status instanceof String s ? s : null).invoke(after -> note.accept(
-                new com.modularlabs.audit.AuditLog.Note("experiments.status", slug, null, before.get("status"), after.get("status")))))
+                new Note("experiments.status", slug, null, before.get("status"), after.get("status")))))
                 .map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }
@@ -162,7 +176,7 @@ public class AdminApiResource {
     public List<Map<String, Object>> indexes(@PathParam("slug") String slug) {
         AdminService.requireSlug(slug);
         return indexes.status(slug).stream().map(s -> {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("collection", s.collection());
             m.put("name", s.name());
             m.put("type", s.type());
@@ -250,19 +264,19 @@ public class AdminApiResource {
         NewExperiment.Request r = NewExperiment.check(body);
         if (configs.findBySlug(r.slug()).await().atMost(Duration.ofSeconds(10)) != null) {
             throw new ProblemException(409, "Conflict", "An experiment '" + r.slug() + "' exists already",
-                    List.of(new com.modularlabs.common.FieldError("$.slug", "already used")), null);
+                    List.of(new FieldError("$.slug", "already used")), null);
         }
-        java.nio.file.Path tmp = java.nio.file.Files.createTempFile("new-experiment", ".zip");
+        java.nio.file.Path tmp = Files.createTempFile("new-experiment", ".zip");
         try {
-            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(tmp)) {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
                 NewExperiment.writeZip(r, out);
             }
             Response res = installed(r.slug(), bundles.receive(tmp), false);
-            audit.note().accept(new com.modularlabs.audit.AuditLog.Note("experiments.create", r.slug(), null, null, NewExperiment.manifest(r)));
+            audit.note().accept(new Note("experiments.create", r.slug(), null, null, NewExperiment.manifest(r)));
             return Response.status(201).entity(res.getEntity()).type(MediaType.APPLICATION_JSON)
-                    .location(java.net.URI.create("/admin/experiments/" + r.slug())).build();
+                    .location(URI.create("/admin/experiments/" + r.slug())).build();
         } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp);
         }
     }
 
@@ -270,17 +284,17 @@ public class AdminApiResource {
     @GET
     @Path("/role-experiments")
     public Uni<Map<String, List<String>>> roleExperiments() {
-        return configs.raw().find(com.mongodb.client.model.Filters.exists("auth_policy.allowed_roles.0"),
-                        new io.quarkus.mongodb.FindOptions().projection(com.mongodb.client.model.Projections.include("slug", "auth_policy.allowed_roles"))
+        return configs.raw().find(Filters.exists("auth_policy.allowed_roles.0"),
+                        new FindOptions().projection(Projections.include("slug", "auth_policy.allowed_roles"))
                                 .limit(10_000).batchSize(1000)).collect().asList()
                 .map(docs -> {
-                    Map<String, List<String>> out = new java.util.TreeMap<>();
+                    Map<String, List<String>> out = new TreeMap<>();
                     for (Document d : docs) {
                         if (d.get("auth_policy") instanceof Document p && p.get("allowed_roles") instanceof List<?> roles) {
                             for (Object o : roles) {
-                                String role = o instanceof String s ? com.modularlabs.auth.Subjects.normalizeRole(s) : null;
+                                String role = o instanceof String s ? Subjects.normalizeRole(s) : null;
                                 if (role != null) {
-                                    out.computeIfAbsent(role, k -> new java.util.ArrayList<>()).add(d.getString("slug"));
+                                    out.computeIfAbsent(role, k -> new ArrayList<>()).add(d.getString("slug"));
                                 }
                             }
                         }
@@ -292,10 +306,10 @@ public class AdminApiResource {
     private Response installed(String slug, BundleService.Received zip, boolean withData) throws Exception {
         try {
             BundleService.Installed r = bundles.install(slug, zip, withData);
-            audit.note().accept(new com.modularlabs.audit.AuditLog.Note(withData ? "import" : "experiments.upload", r.slug(), null, null,
+            audit.note().accept(new Note(withData ? "import" : "experiments.upload", r.slug(), null, null,
                     new Document("version", r.version()).append("sha256", r.sha256()).append("files", r.files())));
             Document out = new Document("slug", r.slug()).append("version", r.version()).append("sha256", r.sha256())
-                    .append("size", r.size()).append("files", r.files()).append("documents", new Document(new java.util.LinkedHashMap<>(r.documents())));
+                    .append("size", r.size()).append("files", r.files()).append("documents", new Document(new LinkedHashMap<>(r.documents())));
             return Response.ok(out.toJson(JSON), MediaType.APPLICATION_JSON).header("ETag", "\"" + r.version() + "\"").build();
         } finally {
             BundlePaths.deleteTree(zip.file());
@@ -391,7 +405,7 @@ public class AdminApiResource {
         if (body.length() > limits.jsonBodyBytes()) {
             throw ProblemException.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
         }
-        return com.modularlabs.common.SafeJson.parseObject(body, "The request body");
+        return SafeJson.parseObject(body, "The request body");
     }
 
 }

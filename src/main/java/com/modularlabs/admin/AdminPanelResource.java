@@ -59,6 +59,18 @@ public class AdminPanelResource {
     @Inject
     @Location("admin/audit.html")
     Template audit;
+    @Inject
+    @Location("admin/data.html")
+    Template data;
+
+    /** The data browser of one experiment (the page calls /admin/api/experiments/{slug}/data). */
+    @GET
+    @Path("/experiments/{slug}/data")
+    @Produces(MediaType.TEXT_HTML)
+    public Response data(@PathParam("slug") String slug) {
+        AdminService.requireSlug(slug);
+        return html(data.data("user", identity.getPrincipal().getName()).data("slug", slug).render());
+    }
 
     @GET
     @Path("/audit")

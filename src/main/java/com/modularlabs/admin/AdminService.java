@@ -6,8 +6,8 @@ import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionClaims;
-import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ConfigSecrets;
+import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ManifestValidator;
@@ -23,14 +23,19 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -281,11 +286,11 @@ public class AdminService {
             List<Document> changes = new ArrayList<>();
             if (folder != null) {
                 Document db = BundleService.manifestOnly(doc);
-                java.util.Set<String> keys = new java.util.TreeSet<>(db.keySet());
+                Set<String> keys = new TreeSet<>(db.keySet());
                 keys.addAll(folder.keySet());
                 keys.removeAll(List.of("slug", "status"));
                 for (String k : keys) {
-                    if (!java.util.Objects.equals(normal(db.get(k)), normal(folder.get(k)))) {
+                    if (!Objects.equals(normal(db.get(k)), normal(folder.get(k)))) {
                         changes.add(new Document("key", k).append("database", ConfigSecrets.redact(new Document(k, db.get(k))).get(k))
                                 .append("folder", ConfigSecrets.redact(new Document(k, folder.get(k))).get(k)));
                     }
@@ -314,7 +319,7 @@ public class AdminService {
             return null;
         }
         try {
-            return Document.parse(Files.readString(file, java.nio.charset.StandardCharsets.UTF_8));
+            return Document.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (RuntimeException bad) {
             throw ProblemException.invalid("experiments/" + slug + "/manifest.json is not a JSON object",
                     List.of(new FieldError("$", bad.getMessage())));
@@ -324,10 +329,10 @@ public class AdminService {
     /** Numbers compare by value (a folder's 5 is the database's 5L), documents and lists element by element. */
     static Object normal(Object v) {
         if (v instanceof Number n) {
-            return n instanceof Double || n instanceof Float ? (Object) n.doubleValue() : (Object) new java.math.BigDecimal(n.toString()).stripTrailingZeros();
+            return n instanceof Double || n instanceof Float ? (Object) n.doubleValue() : (Object) new BigDecimal(n.toString()).stripTrailingZeros();
         }
         if (v instanceof Document d) {
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             d.forEach((k, x) -> m.put(k, normal(x)));
             return m;
         }

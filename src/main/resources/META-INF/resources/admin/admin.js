@@ -10,8 +10,9 @@
     message.className = 'message' + (isError ? ' error' : '');
   }
 
-  function api(method, url, payload, headers) {
+  function api(method, url, payload, headers, rawBody) {
     var opts = { method: method, headers: headers || {}, credentials: 'same-origin' };
+    if (rawBody !== undefined) { opts.body = rawBody; }
     // proves the call comes from this panel, not from an experiment page on the same origin (docs/security.md)
     var token = document.querySelector('meta[name="labs-admin-token"]');
     if (token) { opts.headers['X-Labs-Admin-Token'] = token.getAttribute('content'); }
@@ -542,7 +543,105 @@
     load(true);
   }
 
+
+  // ---- data browser ----
+  function dataBrowser() {
+    var slug = body.dataset.slug;
+    var base = '/admin/api/experiments/' + encodeURIComponent(slug) + '/data';
+    var coll = null, next = null, current = null;
+    var query = document.getElementById('doc-query');
+
+    function idOf(d) { return d._id && d._id.$oid ? d._id.$oid : String(d._id); }
+
+    function loadCollections() {
+      return api('GET', base).then(function (r) {
+        var tb = document.querySelector('#collections tbody');
+        tb.textContent = '';
+        r.data.collections.forEach(function (c) {
+          var tr = el('tr', null, { 'data-coll': c.name });
+          var td = el('td');
+          td.appendChild(button(c.name, function () { coll = c.name; return loadPage(true); }, 'open-coll'));
+          tr.appendChild(td);
+          tr.appendChild(el('td', c.count, { 'class': 'count' }));
+          tr.appendChild(el('td', c.schema ? 'yes' : 'no'));
+          tr.appendChild(el('td', c.indexes.map(function (i) { return i.name + ' (' + i.type + ', ' + i.status + ')'; }).join(', ') || '–'));
+          tb.appendChild(tr);
+        });
+        if (!r.data.collections.length) { tb.appendChild(el('tr')).appendChild(el('td', 'No collections in the manifest.', { colspan: '4' })); }
+      }).catch(function (e) { say(problemText(e), true); });
+    }
+
+    function loadPage(first) {
+      var v = formValues(query);
+      var url = base + '/' + encodeURIComponent(coll) + '?limit=20&count=true' + (v.filter ? '&filter=' + encodeURIComponent(v.filter) : '')
+        + (v.sort ? '&sort=' + encodeURIComponent(v.sort) : '') + (!first && next ? '&after=' + encodeURIComponent(next) : '');
+      return api('GET', url).then(function (r) {
+        document.getElementById('documents').hidden = false;
+        document.getElementById('coll-name').textContent = coll;
+        var tb = document.querySelector('#doc-list tbody');
+        tb.textContent = '';
+        r.data.items.forEach(function (d) {
+          var id = idOf(d);
+          var tr = el('tr', null, { 'data-id': id });
+          var td = el('td');
+          td.appendChild(button(id, function () { return openDoc(id); }, 'open-doc'));
+          tr.appendChild(td);
+          var shown = Object.assign({}, d); delete shown._id;
+          tr.appendChild(el('td', JSON.stringify(shown).slice(0, 160), { 'class': 'doc-preview' }));
+          tb.appendChild(tr);
+        });
+        if (!r.data.items.length) { tb.appendChild(el('tr')).appendChild(el('td', 'No documents match.', { colspan: '2' })); }
+        next = r.data.next;
+        document.getElementById('doc-next').hidden = !next;
+        document.getElementById('doc-count').textContent = r.data.count + ' matching';
+      }).catch(function (e) { say(problemText(e), true); });
+    }
+
+    function showDocErrors(errors) {
+      var ul = document.getElementById('doc-errors');
+      ul.textContent = '';
+      (errors || []).forEach(function (e) { ul.appendChild(el('li', e.path + ': ' + e.message, { 'data-path': e.path })); });
+    }
+
+    function openDoc(id) {
+      return api('GET', base + '/' + encodeURIComponent(coll) + '/' + encodeURIComponent(id)).then(function (r) {
+        current = id;
+        document.getElementById('doc-detail').hidden = false;
+        document.getElementById('doc-id').textContent = coll + '/' + id;
+        document.getElementById('doc-json').value = JSON.stringify(r.data, null, 2);
+        showDocErrors([]);
+        document.getElementById('doc-detail').scrollIntoView();
+      });
+    }
+
+    document.getElementById('doc-save').addEventListener('click', function () {
+      var text = document.getElementById('doc-json').value;
+      try { JSON.parse(text); } catch (e) { showDocErrors([{ path: '$', message: e.message }]); return; }
+      fetchJson('PUT', base + '/' + encodeURIComponent(coll) + '/' + encodeURIComponent(current), text).then(function () {
+        say('Saved ' + coll + '/' + current); showDocErrors([]); return loadPage(true);
+      }).catch(function (e) { say(problemText(e), true); showDocErrors(e.problem && e.problem.errors); });
+    });
+    document.getElementById('doc-delete').addEventListener('click', function () {
+      if (!window.confirm('Delete ' + coll + '/' + current + '?')) { return; }
+      api('DELETE', base + '/' + encodeURIComponent(coll) + '/' + encodeURIComponent(current)).then(function () {
+        say('Deleted ' + coll + '/' + current);
+        document.getElementById('doc-detail').hidden = true;
+        return loadPage(true).then(loadCollections);
+      }).catch(function (e) { say(problemText(e), true); });
+    });
+    query.addEventListener('submit', function (ev) { ev.preventDefault(); loadPage(true); });
+    document.getElementById('doc-next').addEventListener('click', function () { loadPage(false); });
+    document.getElementById('doc-first').addEventListener('click', function () { loadPage(true); });
+
+    // the document text as typed (api() would re-serialize it)
+    function fetchJson(method, url, text) {
+      return api(method, url, undefined, { 'Content-Type': 'application/json' }, text);
+    }
+    loadCollections();
+  }
+
   if (body.dataset.page === 'audit') { audit(); }
+  if (body.dataset.page === 'data') { dataBrowser(); }
   if (body.dataset.page === 'users') { users(); }
   if (body.dataset.page === 'roles') { roles(); }
   if (body.dataset.page === 'dashboard') { dashboard(); }

@@ -361,4 +361,60 @@ class AdminPanelBrowserTest {
         driver.navigate().refresh();
         wait.until(d -> d.findElement(row).getText().contains("no longer active"));
     }
+
+    @Test
+    void dataBrowserPagesEditsWithASchemaErrorAndDeletes() throws Exception {
+        String admin = token(adminEmail, adminPassword);
+        DataAdminApiTest.experimentWithHiddenNotes(admin, "data_demo");
+        for (int i = 2; i <= 23; i++) {
+            given().contentType("application/json").body(Map.of("title", "note " + i)).post("/experiments/data_demo/api/notes").then().statusCode(201);
+        }
+        logIn();
+        driver.get(url("/admin/experiments/data_demo"));
+        driver.findElement(By.id("data-link")).click();
+        wait.until(ExpectedConditions.urlContains("/admin/experiments/data_demo/data"));
+        By notes = By.cssSelector("#collections tr[data-coll='notes']");
+        wait.until(ExpectedConditions.presenceOfElementLocated(notes));
+        assertEquals("23", driver.findElement(notes).findElement(By.cssSelector("td.count")).getText());
+        driver.findElement(notes).findElement(By.cssSelector("button.open-coll")).click();
+        // pages of 20: the next page holds the rest
+        wait.until(d -> d.findElements(By.cssSelector("#doc-list tr[data-id]")).size() == 20);
+        driver.findElement(By.id("doc-next")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#doc-list tr[data-id]")).size() == 3);
+        // the data API's filter
+        driver.findElement(By.cssSelector("#doc-query [name=filter]")).sendKeys("{\"title\": \"note 7\"}");
+        driver.findElement(By.cssSelector("#doc-query button[type=submit]")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#doc-list tr[data-id]")).size() == 1);
+        assertEquals("1 matching", driver.findElement(By.id("doc-count")).getText());
+        shot("admin-data.png");
+
+        // open it, break the schema: the error is shown at its path and nothing is stored
+        driver.findElement(By.cssSelector("#doc-list button.open-doc")).click();
+        WebElement text = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("doc-json")));
+        wait.until(d -> text.getDomProperty("value").contains("note 7"));
+        String edited = text.getDomProperty("value").replace("\"note 7\"", "42");
+        text.clear();
+        text.sendKeys(edited);
+        driver.findElement(By.id("doc-save")).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#doc-errors li[data-path*='title']")));
+        shot("admin-data-schema-error.png");
+        given().auth().oauth2(admin).queryParam("filter", "{\"title\": \"note 7\"}").get("/admin/api/experiments/data_demo/data/notes")
+                .then().statusCode(200).body("items.size()", org.hamcrest.Matchers.equalTo(1));
+        // fix it and save
+        text.clear();
+        text.sendKeys(edited.replace("42", "\"lucky seven\""));
+        driver.findElement(By.id("doc-save")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Saved notes/"));
+        given().auth().oauth2(admin).queryParam("filter", "{\"title\": \"lucky seven\"}").get("/admin/api/experiments/data_demo/data/notes")
+                .then().statusCode(200).body("items.size()", org.hamcrest.Matchers.equalTo(1));
+        // delete
+        driver.findElement(By.id("doc-delete")).click();
+        driver.switchTo().alert().accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "Deleted notes/"));
+        wait.until(d -> "22".equals(d.findElement(notes).findElement(By.cssSelector("td.count")).getText()));
+        // both edits are in the audit log
+        driver.get(url("/admin/audit?slug=data_demo"));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#audit tr[data-action='data.replace']")));
+        assertTrue(driver.findElements(By.cssSelector("#audit tr[data-action='data.delete']")).size() == 1);
+    }
 }
