@@ -1,6 +1,8 @@
 package com.modularlabs.bundle;
 
 import com.modularlabs.common.Workers;
+import com.modularlabs.store.Database;
+import com.modularlabs.store.MongoSettings;
 import io.quarkus.mongodb.reactive.ReactiveMongoClient;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Multi;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import mutiny.zero.flow.adapters.AdaptersToFlow;
 import org.bson.Document;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.reactivestreams.Publisher;
 
 /**
@@ -26,20 +27,22 @@ import org.reactivestreams.Publisher;
 public class BundleDb {
     @Inject
     ReactiveMongoClient client;
-    @ConfigProperty(name = "quarkus.mongodb.database")
-    String dbName;
+    @Inject
+    Database database;
+    @Inject
+    MongoSettings settings;
 
     public ReactiveMongoCollection<Document> collection(String name) {
-        return client.getDatabase(dbName).getCollection(name);
+        return database.collection(name);
     }
 
     public <T> ReactiveMongoCollection<T> collection(String name, Class<T> type) {
-        return client.getDatabase(dbName).getCollection(name, type);
+        return database.get().getCollection(name, type);
     }
 
     /** The same client's driver-level database (GridFS, streamed cursors). */
     public com.mongodb.reactivestreams.client.MongoDatabase driver() {
-        return client.unwrap().getDatabase(dbName);
+        return client.unwrap().getDatabase(settings.database());
     }
 
     /** Waits on a worker thread for a Uni of the reactive client. */
