@@ -1,5 +1,6 @@
 package com.modularlabs.audit;
 
+import com.modularlabs.store.EngineCollections;
 import com.modularlabs.common.ProblemException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
@@ -33,7 +34,7 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class AuditLog {
-    public static final String COLLECTION = com.modularlabs.store.EngineCollections.AUDIT;
+    public static final String COLLECTION = EngineCollections.AUDIT;
     static final String NOTE_KEY = "labs.audit.note";
     static final int MAX_LIMIT = 200;
     private static final Logger LOG = Logger.getLogger(AuditLog.class);

@@ -1,5 +1,6 @@
 package com.modularlabs.audit;
 
+import com.modularlabs.store.EngineCollections;
 import com.mongodb.client.model.IndexModel;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
@@ -24,7 +25,7 @@ import org.bson.types.ObjectId;
 @ApplicationScoped
 public class AuditRepository implements ReactivePanacheMongoRepositoryBase<AuditRepository.Entry, ObjectId> {
     /** The fixed fields of an entry (plus target, before and after). */
-    @MongoEntity(collection = com.modularlabs.store.EngineCollections.AUDIT)
+    @MongoEntity(collection = EngineCollections.AUDIT)
     public record Entry(@BsonId ObjectId id, Date at, String actor, String method, String path, int status, String action, String slug) {
     }
 

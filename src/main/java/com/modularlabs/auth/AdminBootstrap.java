@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.store.StoreProbe;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.mutiny.Uni;
@@ -32,7 +33,7 @@ public class AdminBootstrap {
     @Inject
     IdentityCache cache;
     @Inject
-    com.modularlabs.store.StoreProbe probe;
+    StoreProbe probe;
 
     void onStart(@Observes @Priority(200) StartupEvent ev) {
         List<String> problems = ProdGuard.problems(config.tokenSecret(), config.adminPassword());

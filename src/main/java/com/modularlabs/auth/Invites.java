@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.store.EngineCollections;
 import com.modularlabs.common.ProblemException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
@@ -19,7 +20,7 @@ import java.util.List;
  */
 @ApplicationScoped
 public class Invites {
-    public static final String INVITES = com.modularlabs.store.EngineCollections.AUTH_INVITES;
+    public static final String INVITES = EngineCollections.AUTH_INVITES;
     static final String GONE = "This invite link is invalid, used or expired.";
 
     @Inject

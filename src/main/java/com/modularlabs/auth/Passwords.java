@@ -44,7 +44,7 @@ public class Passwords {
     }
 
     private <T> Uni<T> offLoop(java.util.concurrent.Callable<T> work) {
-        return com.modularlabs.common.Workers.run(pool, work);
+        return Workers.run(pool, work);
     }
 
     public Uni<String> hash(String password) {

@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.audit.AuditLog;
 import com.modularlabs.common.ProblemException;
 import com.mongodb.client.model.Filters;
 import io.quarkus.mongodb.FindOptions;
@@ -39,7 +40,7 @@ public class RoleAdminResource {
     @Inject
     Sessions sessions;
     @Inject
-    com.modularlabs.audit.AuditLog audit;
+    AuditLog audit;
 
     public record Grant(String email, String role) {
     }
@@ -76,7 +77,7 @@ public class RoleAdminResource {
         String role = Subjects.requireRole(g.role());
         Bson change = role.equals(Subjects.ADMIN_ROLE)
                 ? Updates.combine(Updates.addToSet("roles", role), Updates.set("is_admin", true)) : Updates.addToSet("roles", role);
-        audit.note().accept(new com.modularlabs.audit.AuditLog.Note("roles.grant", null, email, null, role));
+        audit.note().accept(new AuditLog.Note("roles.grant", null, email, null, role));
         return store.users().updateOne(Filters.eq("email", email), change).chain(r -> r.getMatchedCount() == 0
                         ? Uni.createFrom().failure(ProblemException.notFound("No user " + email))
                         : cache.changed(UserStore.USERS, email))
@@ -88,7 +89,7 @@ public class RoleAdminResource {
     public Uni<Response> revoke(@QueryParam("email") String rawEmail, @QueryParam("role") String rawRole) {
         String email = Subjects.requireEmail(rawEmail);
         String role = Subjects.requireRole(rawRole);
-        audit.note().accept(new com.modularlabs.audit.AuditLog.Note("roles.revoke", null, email, role, null));
+        audit.note().accept(new AuditLog.Note("roles.revoke", null, email, role, null));
         // grants are matched the way checks read them (Subjects.normalizeRole: case-insensitive, "role:" prefix), so
         // g.nome's "Admin" or "role:Admin" rows and users.roles entries go too, not only the exact spelling "admin"
         return store.users().find(Filters.eq("email", email), new FindOptions().projection(Projections.include("_id", "roles")).limit(1))

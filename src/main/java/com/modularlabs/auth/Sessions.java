@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.store.EngineCollections;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import io.quarkus.mongodb.FindOptions;
@@ -20,7 +21,7 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class Sessions {
-    public static final String SESSIONS = com.modularlabs.store.EngineCollections.AUTH_SESSIONS;
+    public static final String SESSIONS = EngineCollections.AUTH_SESSIONS;
     public static final String SESSION = "session";
     public static final String API = "api";
 

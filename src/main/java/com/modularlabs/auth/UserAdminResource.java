@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.audit.AuditLog;
 import com.modularlabs.common.ProblemException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
@@ -43,7 +44,7 @@ public class UserAdminResource {
     @Inject
     Sessions sessions;
     @Inject
-    com.modularlabs.audit.AuditLog audit;
+    AuditLog audit;
 
     public record NewUser(String email, String password, List<String> roles) {
     }
@@ -94,7 +95,7 @@ public class UserAdminResource {
         Subjects.requirePassword(u.password(), "$.password");
         List<String> roles = u.roles() == null ? List.of() : u.roles().stream().map(Subjects::requireRole).distinct().toList();
         boolean admin = roles.contains(Subjects.ADMIN_ROLE);
-        audit.note().accept(new com.modularlabs.audit.AuditLog.Note("users.create", null, email, null, Map.of("email", email, "roles", roles)));
+        audit.note().accept(new AuditLog.Note("users.create", null, email, null, Map.of("email", email, "roles", roles)));
         return passwords.hash(u.password())
                 .chain(hash -> store.insertIfAbsent(email, hash, roles, admin))
                 .chain(created -> created ? cache.changed(UserStore.USERS, email).chain(() -> store.findForLogin(email))

@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.store.EngineCollections;
 import com.modularlabs.store.Database;
 import com.modularlabs.store.IndexContributor;
 import com.mongodb.ErrorCategory;
@@ -29,10 +30,10 @@ import org.bson.types.ObjectId;
  */
 @ApplicationScoped
 public class UserStore implements IndexContributor {
-    public static final String USERS = com.modularlabs.store.EngineCollections.USERS;
-    public static final String CASBIN = com.modularlabs.store.EngineCollections.CASBIN_RULE;
-    public static final String SETTINGS = com.modularlabs.store.EngineCollections.SETTINGS;
-    public static final String FAILURES = com.modularlabs.store.EngineCollections.LOGIN_FAILURES;
+    public static final String USERS = EngineCollections.USERS;
+    public static final String CASBIN = EngineCollections.CASBIN_RULE;
+    public static final String SETTINGS = EngineCollections.SETTINGS;
+    public static final String FAILURES = EngineCollections.LOGIN_FAILURES;
     /** What login and the identity check read: never more. */
     static final Bson LOGIN_FIELDS = Projections.include("_id", "email", "password_hash", "roles", "is_admin", "disabled", "email_verified");
     static final Bson IDENTITY_FIELDS = Projections.include("_id", "email", "roles", "is_admin", "disabled", "email_verified");

@@ -1,5 +1,6 @@
 package com.modularlabs.bundle;
 
+import com.modularlabs.hosting.StaticFiles;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.RelativePath;
@@ -216,7 +217,7 @@ public final class BundleArchive {
      * either, so a bundle holds only what it can serve.
      */
     static boolean ignored(String name) {
-        return name.startsWith("__MACOSX/") || com.modularlabs.hosting.StaticFiles.hidden(name);
+        return name.startsWith("__MACOSX/") || StaticFiles.hidden(name);
     }
 
     private static String stripSlash(String n) {

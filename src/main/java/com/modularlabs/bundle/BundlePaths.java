@@ -1,5 +1,6 @@
 package com.modularlabs.bundle;
 
+import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.store.StoreConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public class BundlePaths {
 
     /** Slugs are checked before any path or key is built from them (entry points answer 4xx before this). */
     static String requireSlug(String slug) {
-        if (!com.modularlabs.registry.ManifestValidator.isValidSlug(slug)) {
+        if (!ManifestValidator.isValidSlug(slug)) {
             throw new IllegalArgumentException("not a valid slug: " + slug);
         }
         return slug;

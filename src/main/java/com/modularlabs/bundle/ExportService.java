@@ -1,5 +1,10 @@
 package com.modularlabs.bundle;
 
+import com.modularlabs.audit.AuditLog;
+import com.modularlabs.registry.ConfigSecrets;
+import com.modularlabs.store.EngineCollections;
+import com.modularlabs.store.IndexContributor;
+import com.modularlabs.store.StoreOutage;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.Experiment;
@@ -62,9 +67,9 @@ import org.jboss.logging.Logger;
  * {@code experiment_id = slug} of the collections the manifest declares are exported.
  */
 @ApplicationScoped
-public class ExportService implements com.modularlabs.store.IndexContributor {
+public class ExportService implements IndexContributor {
     private static final Logger LOG = Logger.getLogger(ExportService.class);
-    public static final String LOGS = com.modularlabs.store.EngineCollections.EXPORT_LOGS;
+    public static final String LOGS = EngineCollections.EXPORT_LOGS;
     /** Cursor batch: ~2 MiB of 1 KiB documents per round trip (fewer getMores, still a small, bounded buffer). */
     static final int BATCH = 2000;
     static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
@@ -83,7 +88,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
     @Inject
     RootResolver roots;
     @Inject
-    com.modularlabs.audit.AuditLog audit;
+    AuditLog audit;
 
     private Counter bytesCounter;
     private Timer durationTimer;
@@ -194,7 +199,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
             }
         } catch (RuntimeException e) {
             // during an outage StoreOutage has already said so once
-            LOG.logf(com.modularlabs.store.StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Export lease check failed: %s", com.modularlabs.store.StoreOutage.brief(e));
+            LOG.logf(StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Export lease check failed: %s", StoreOutage.brief(e));
         }
     }
 
@@ -214,7 +219,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
             List<String> colls = new ArrayList<>(BundleService.declaredCollections(manifest));
             long total = 0;
             for (String c : colls) {
-                total += BundleDb.await(mongo.collection(com.modularlabs.store.EngineCollections.physical(slug, c)).countDocuments(Filters.eq("experiment_id", slug)));
+                total += BundleDb.await(mongo.collection(EngineCollections.physical(slug, c)).countDocuments(Filters.eq("experiment_id", slug)));
             }
             zip = paths.newTemp(".zip");
             Map<String, String> sums = new LinkedHashMap<>();
@@ -232,7 +237,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
                 // the digest of each entry's uncompressed bytes, for checksums.sha256 (digest() resets it for the next)
                 DigestOutputStream entry = new DigestOutputStream(out, BundleService.sha256());
                 out.putNextEntry(new ZipEntry("manifest.json"));
-                Document exported = com.modularlabs.registry.ConfigSecrets.redact(manifest); // no signed URLs or keys in exports
+                Document exported = ConfigSecrets.redact(manifest); // no signed URLs or keys in exports
                 exported.put("slug", slug);
                 entry.write(exported.toJson(RELAXED).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
@@ -255,7 +260,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
                     Utf8Out w = new Utf8Out(entry, JSON_BUFFER);
                     // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index).
                     // Raw BSON straight from the wire, encoded as JSON into the entry: no Document, no String per line.
-                    var find = mongo.driver().getCollection(com.modularlabs.store.EngineCollections.physical(slug, c), RawBsonDocument.class)
+                    var find = mongo.driver().getCollection(EngineCollections.physical(slug, c), RawBsonDocument.class)
                             .find(Filters.eq("experiment_id", slug)).batchSize(BATCH);
                     try (Stream<RawBsonDocument> cur = BundleDb.stream(find, BATCH)) {
                         for (RawBsonDocument d : (Iterable<RawBsonDocument>) cur::iterator) {
@@ -308,7 +313,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
                 BundleDb.await(logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "failed"),
                         Updates.set("error", e.getClass().getSimpleName() + ": " + e.getMessage()), Updates.set("finished_at", new Date()))));
             } catch (RuntimeException again) {
-                LOG.warnf("Export %s could not be marked failed (its lease will): %s", id, com.modularlabs.store.StoreOutage.brief(again));
+                LOG.warnf("Export %s could not be marked failed (its lease will): %s", id, StoreOutage.brief(again));
             }
         } finally {
             durationTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -381,7 +386,7 @@ public class ExportService implements com.modularlabs.store.IndexContributor {
             }
         } catch (RuntimeException e) {
             // during an outage StoreOutage has already said so once
-            LOG.logf(com.modularlabs.store.StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Export cleanup failed: %s", com.modularlabs.store.StoreOutage.brief(e));
+            LOG.logf(StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Export cleanup failed: %s", StoreOutage.brief(e));
         }
         if (n > 0) {
             LOG.infof("Deleted %d expired exports", n);

@@ -1,5 +1,6 @@
 package com.modularlabs.bundle;
 
+import com.modularlabs.store.StoreOutage;
 import com.modularlabs.common.Workers;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mongodb.client.model.Filters;
@@ -209,7 +210,7 @@ public class GridFsBundleStorage implements BundleStorage {
                 }
                 return true;
             } catch (RuntimeException e) { // the download failed midway
-                throw new IOException("GridFS download failed: " + com.modularlabs.store.StoreOutage.brief(e), e);
+                throw new IOException("GridFS download failed: " + StoreOutage.brief(e), e);
             }
         }
 

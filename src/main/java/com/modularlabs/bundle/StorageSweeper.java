@@ -56,7 +56,7 @@ public class StorageSweeper {
             sweep();
         } catch (RuntimeException e) {
             // during an outage StoreOutage has already said so once
-            LOG.logf(com.modularlabs.store.StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Storage sweep failed: %s", StoreOutage.brief(e));
+            LOG.logf(StoreOutage.isOutage(e) ? org.jboss.logging.Logger.Level.DEBUG : org.jboss.logging.Logger.Level.WARN, "Storage sweep failed: %s", StoreOutage.brief(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package com.modularlabs.data;
 
+import com.modularlabs.store.Database;
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
@@ -35,7 +36,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TextSearch {
     @jakarta.inject.Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     private static final Logger LOG = Logger.getLogger(TextSearch.class);
     private static final Pattern WORDS = Pattern.compile("\\s+");

@@ -1,5 +1,7 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.registry.Experiment;
+import com.modularlabs.registry.RegistryChanged;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,8 +27,8 @@ public class FunctionMetrics {
     }
 
     /** Declared functions show up in /q/metrics (at zero) before their first call, so dashboards and alerts see them. */
-    void declared(@jakarta.enterprise.event.Observes com.modularlabs.registry.RegistryChanged changed, FunctionCatalog catalog) {
-        for (com.modularlabs.registry.Experiment e : changed.snapshot().experiments().values()) {
+    void declared(@jakarta.enterprise.event.Observes RegistryChanged changed, FunctionCatalog catalog) {
+        for (Experiment e : changed.snapshot().experiments().values()) {
             for (FunctionSpec f : catalog.of(e).functions().values()) {
                 calls(f, "ok");
                 timer(f);

@@ -1,5 +1,7 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.store.Database;
+import com.modularlabs.store.EngineCollections;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
@@ -36,11 +38,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SigningKeys {
     @Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     private static final Logger LOG = Logger.getLogger(SigningKeys.class);
     /** Engine collection of signing keys (listed with the engine's own collections in docs/functions.md). */
-    public static final String COLLECTION = com.modularlabs.store.EngineCollections.SIGNING_KEYS;
+    public static final String COLLECTION = EngineCollections.SIGNING_KEYS;
 
     @Inject
     FunctionsConfig config;

@@ -1,5 +1,7 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.store.Database;
+import com.modularlabs.store.EngineCollections;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.ProblemException;
 import com.modularlabs.data.DataConfig;
@@ -45,11 +47,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class TriggerService implements WriteHooks {
     @Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     private static final Logger LOG = Logger.getLogger(TriggerService.class);
     /** Engine collection of after_write deliveries (pending and failed). */
-    public static final String DELIVERIES = com.modularlabs.store.EngineCollections.TRIGGER_DELIVERIES;
+    public static final String DELIVERIES = EngineCollections.TRIGGER_DELIVERIES;
     static final String PENDING = "pending";
     static final String FAILED = "failed";
     private static final int CLAIMS_PER_TICK = 32;

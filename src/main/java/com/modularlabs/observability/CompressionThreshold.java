@@ -1,5 +1,6 @@
 package com.modularlabs.observability;
 
+import com.modularlabs.common.HttpConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,7 +15,7 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class CompressionThreshold {
     @Inject
-    com.modularlabs.common.HttpConfig http;
+    HttpConfig http;
 
     void install(@Observes Router router) {
         router.route().order(-1000).handler(this::threshold);

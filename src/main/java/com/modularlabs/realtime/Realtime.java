@@ -1,5 +1,6 @@
 package com.modularlabs.realtime;
 
+import com.modularlabs.data.SharedReads;
 import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.auth.LabsTokenRequest;
 import com.modularlabs.auth.UserStore;
@@ -75,7 +76,7 @@ public class Realtime {
     @Inject
     ExperimentAccess access;
     @Inject
-    com.modularlabs.data.SharedReads sharedReads;
+    SharedReads sharedReads;
     @Inject
     IdentityProviderManager identities;
     @Inject
@@ -324,7 +325,7 @@ public class Realtime {
             String what = "Reading " + s.collection();
             if (s.owner() != null && !s.owner().equals(slug)) {
                 // exactly the rules of GET /api/_shared/{owner}/{coll} (and of named queries reading other experiments)
-                com.modularlabs.data.SharedReads.Grant g = sharedReads.check(e, s.owner(), s.collection(), who, what);
+                SharedReads.Grant g = sharedReads.check(e, s.owner(), s.collection(), who, what);
                 target = g.owner();
                 c = g.collection();
                 ownerOnly = g.ownerOnly();

@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.store.EngineCollections;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexModel;
@@ -31,7 +32,7 @@ import org.bson.types.ObjectId;
  */
 @ApplicationScoped
 public class ExperimentConfigRepository implements ReactivePanacheMongoRepositoryBase<ExperimentSummary, ObjectId> {
-    public static final String COLLECTION = com.modularlabs.store.EngineCollections.EXPERIMENTS_CONFIG;
+    public static final String COLLECTION = EngineCollections.EXPERIMENTS_CONFIG;
     /** Cursor batch size for streaming reads (the embedded store answers getMore with everything left otherwise). */
     static final int BATCH = 200;
 

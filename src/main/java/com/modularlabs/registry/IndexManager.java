@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.store.Database;
 import com.mongodb.MongoCommandException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -31,7 +32,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class IndexManager {
     @jakarta.inject.Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     private static final Logger LOG = Logger.getLogger(IndexManager.class);
     static final String EXPERIMENT_ID_INDEX = "experiment_id_1";

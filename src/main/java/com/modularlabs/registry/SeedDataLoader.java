@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.store.Database;
 import com.modularlabs.common.Workers;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.InsertManyOptions;
@@ -28,7 +29,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SeedDataLoader {
     @jakarta.inject.Inject
-    com.modularlabs.store.Database database;
+    Database database;
     @jakarta.inject.Inject
     SeedMarkerRepository markers;
 

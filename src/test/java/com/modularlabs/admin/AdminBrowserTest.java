@@ -1,5 +1,7 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.browser.Browsers;
+import com.modularlabs.bundle.BundlePaths;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +53,7 @@ class AdminBrowserTest {
     @BeforeEach
     void startBrowser() throws Exception {
         profile = Files.createTempDirectory("chromium-profile");
-        driver = com.modularlabs.browser.Browsers.chrome(profile);
+        driver = Browsers.chrome(profile);
         wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     }
 
@@ -61,7 +63,7 @@ class AdminBrowserTest {
             driver.quit();
         }
         if (profile != null) {
-            com.modularlabs.bundle.BundlePaths.deleteTree(profile);
+            BundlePaths.deleteTree(profile);
         }
         // whatever happened above, leave click_tracker active for the other test classes
         if (driver != null) {

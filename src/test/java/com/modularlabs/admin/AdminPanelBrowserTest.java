@@ -1,5 +1,7 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.browser.Browsers;
+import com.modularlabs.bundle.BundlePaths;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,7 +66,7 @@ class AdminPanelBrowserTest {
     @BeforeEach
     void startBrowser() throws Exception {
         profile = Files.createTempDirectory("chromium-profile");
-        driver = com.modularlabs.browser.Browsers.chrome(profile);
+        driver = Browsers.chrome(profile);
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
     }
 
@@ -74,7 +76,7 @@ class AdminPanelBrowserTest {
             driver.quit();
         }
         if (profile != null) {
-            com.modularlabs.bundle.BundlePaths.deleteTree(profile);
+            BundlePaths.deleteTree(profile);
         }
     }
 

@@ -1,5 +1,7 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.browser.Browsers;
+import com.modularlabs.bundle.BundlePaths;
 import static com.modularlabs.auth.AuthFlows.ADMIN;
 import static com.modularlabs.auth.AuthFlows.ADMIN_PW;
 import static com.modularlabs.auth.AuthFlows.adminToken;
@@ -96,7 +98,7 @@ class AdminOriginBrowserTest {
     @BeforeEach
     void startBrowser() throws Exception {
         profile = Files.createTempDirectory("chromium-profile");
-        driver = com.modularlabs.browser.Browsers.chrome(profile, "--disable-popup-blocking");
+        driver = Browsers.chrome(profile, "--disable-popup-blocking");
     }
 
     @AfterEach
@@ -105,7 +107,7 @@ class AdminOriginBrowserTest {
             driver.quit();
         }
         if (profile != null) {
-            com.modularlabs.bundle.BundlePaths.deleteTree(profile);
+            BundlePaths.deleteTree(profile);
         }
     }
 

@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.observability.Management;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -132,7 +133,7 @@ class AuthTest {
         String other = unique("throttle2");
         createUser(other, "right-password-1", List.of());
         token(other, "right-password-1");
-        String metrics = com.modularlabs.observability.Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("labs_auth_logins_total{result=\"throttled\"}"), "throttled counter");
         assertTrue(metrics.contains("labs_auth_logins_total{result=\"success\"}"), "success counter");
         assertTrue(metrics.contains("labs_auth_logins_total{result=\"failure\"}"), "failure counter");

@@ -1,5 +1,6 @@
 package com.modularlabs.bundle;
 
+import com.modularlabs.store.Database;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 class ImportAllOrNothingTest {
     @jakarta.inject.Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     static final String SLUG = "allornothing";
     static final Duration T = Duration.ofSeconds(30);

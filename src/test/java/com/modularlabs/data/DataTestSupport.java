@@ -1,5 +1,6 @@
 package com.modularlabs.data;
 
+import com.modularlabs.store.Database;
 import static io.restassured.RestAssured.given;
 
 import com.modularlabs.registry.ExperimentConfigRepository;
@@ -119,7 +120,7 @@ public final class DataTestSupport {
 
     /** The app's database (test code: static helpers have no injection point). */
     private static io.quarkus.mongodb.reactive.ReactiveMongoDatabase db() {
-        return io.quarkus.arc.Arc.container().instance(com.modularlabs.store.Database.class).get().get();
+        return io.quarkus.arc.Arc.container().instance(Database.class).get().get();
     }
 
     public static Document raw(String physical, Document filter) {

@@ -1,5 +1,6 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.store.Database;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(BlackjackFunctionsProcess.class)
 class BlackjackTest {
     @jakarta.inject.Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
 
     @BeforeEach

@@ -1,5 +1,6 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.store.Database;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 class KeyRotationTest {
     @Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

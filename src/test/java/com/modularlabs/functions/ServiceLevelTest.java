@@ -1,5 +1,6 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.store.Database;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 class ServiceLevelTest {
     @Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     @Inject
     ExperimentConfigRepository configs;

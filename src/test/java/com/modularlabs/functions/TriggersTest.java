@@ -1,5 +1,6 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.store.Database;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 class TriggersTest {
     @Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     @Inject
     ExperimentConfigRepository configs;

@@ -1,5 +1,7 @@
 package com.modularlabs.realtime;
 
+import com.modularlabs.bundle.Zips;
+import com.modularlabs.observability.Management;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -308,11 +310,11 @@ class RealtimeTest {
         String manifest = "{\"name\": \"Imported\", \"slug\": \"" + slug + "\", \"status\": \"active\", \"collections\": {"
                 + "\"items\": {\"read\": \"public\", \"create\": \"public\"}, \"other\": {\"read\": \"public\", \"create\": \"public\"}}}";
         String admin = token(ADMIN, ADMIN_PW);
-        java.util.function.Function<com.modularlabs.bundle.Zips, Integer> importZip = z -> given().auth().oauth2(admin)
+        java.util.function.Function<Zips, Integer> importZip = z -> given().auth().oauth2(admin)
                 .contentType("application/zip").body(z.bytes()).post("/admin/api/import").then().extract().statusCode();
-        assertEquals(200, importZip.apply(new com.modularlabs.bundle.Zips().add("manifest.json", manifest).add("static/index.html", "i")));
+        assertEquals(200, importZip.apply(new Zips().add("manifest.json", manifest).add("static/index.html", "i")));
         try (SseClient c = open(slug, "[{\"id\":\"it\",\"collection\":\"items\"},{\"id\":\"ot\",\"collection\":\"other\"}]", null)) {
-            assertEquals(200, importZip.apply(new com.modularlabs.bundle.Zips().add("manifest.json", manifest).add("static/index.html", "i")
+            assertEquals(200, importZip.apply(new Zips().add("manifest.json", manifest).add("static/index.html", "i")
                     .add("data/items.ndjson", "{\"_id\": \"imported\"}\n")));
             SseClient.Event e = c.next();
             assertEquals("reset", e.name(), e::toString);
@@ -385,7 +387,7 @@ class RealtimeTest {
         try (SseClient c = open("t_rt_reader", "[{\"collection\":\"own\"}]", null)) {
             insert("t_rt_reader", "own", "{\"m\":1}", null);
             assertEquals("insert", c.next().name());
-            String metrics = com.modularlabs.observability.Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
+            String metrics = Management.management().get("/q/metrics").then().statusCode(200).extract().asString();
             assertTrue(metrics.contains("labs_realtime_subscribers{experiment=\"t_rt_reader\"}"), "subscribers gauge");
             assertTrue(metrics.contains("labs_realtime_events_delivered_total"), "delivered counter");
             assertTrue(metrics.contains("labs_realtime_delivery_seconds_bucket"), "latency histogram");

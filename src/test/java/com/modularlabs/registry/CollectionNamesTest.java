@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.store.Database;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 @QuarkusTestResource(MongoTestResource.class)
 class CollectionNamesTest {
     @Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     private static final Duration T = Duration.ofSeconds(30);
 

@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.store.Database;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(MongoTestResource.class)
 class ExperimentRegistryTest {
     @Inject
-    com.modularlabs.store.Database database;
+    Database database;
 
     private static final Duration T = Duration.ofSeconds(30);
 

@@ -1,5 +1,6 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.observability.Management;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -29,8 +30,8 @@ class StartWithoutDatabaseTest {
 
     @Test
     void startsWithoutTheDatabaseAndLoadsTheRegistryWhenItAppears() {
-        com.modularlabs.observability.Management.management().get("/q/health/live").then().statusCode(200);
-        com.modularlabs.observability.Management.management().get("/q/health/ready").then().statusCode(503);
+        Management.management().get("/q/health/live").then().statusCode(200);
+        Management.management().get("/q/health/ready").then().statusCode(503);
         given().accept("text/html").get("/").then().statusCode(503).header("Retry-After", "5")
                 .contentType(containsString("text/html")).body(containsString("is starting"));
         given().accept("application/json").get("/experiments/click_tracker/api/clicks").then().statusCode(503)
@@ -38,7 +39,7 @@ class StartWithoutDatabaseTest {
 
         FreezableMongoResource.startDatabase();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-                .until(() -> com.modularlabs.observability.Management.management().get("/q/health/ready").statusCode() == 200);
+                .until(() -> Management.management().get("/q/health/ready").statusCode() == 200);
         given().accept("text/html").get("/").then().statusCode(200)
                 .body(containsString("Click Tracker")).body(not(containsString("is starting")));
     }
