@@ -66,6 +66,7 @@ class AdminPanelBrowserTest {
         profile = Files.createTempDirectory("chromium-profile");
         driver = com.modularlabs.browser.Browsers.chrome(profile);
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the panel re-renders rows after each action
     }
 
     @AfterEach
