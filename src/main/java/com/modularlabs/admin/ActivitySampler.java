@@ -66,6 +66,8 @@ public class ActivitySampler {
     @Inject
     MeterRegistry meters;
     @Inject
+    ExperimentRequestMetrics requestMeters;
+    @Inject
     ExperimentRegistry registry;
     @Inject
     AdminConfig config;
@@ -111,7 +113,7 @@ public class ActivitySampler {
 
     /** Reads the experiment's meters now (0 for meters that do not exist yet). */
     public Totals totals(String slug) {
-        Timer timer = meters.find(ExperimentRequestMetrics.REQUESTS).tag("experiment", slug).timer();
+        Timer timer = requestMeters.registry().find(ExperimentRequestMetrics.REQUESTS).tag("experiment", slug).timer();
         long requests = timer == null ? 0 : timer.count();
         double p95 = 0;
         if (timer != null) {
@@ -123,13 +125,13 @@ public class ActivitySampler {
         }
         long errors = 0;
         long serverErrors = 0;
-        for (Counter c : meters.find(ExperimentRequestMetrics.ERRORS).tag("experiment", slug).counters()) {
+        for (Counter c : requestMeters.registry().find(ExperimentRequestMetrics.ERRORS).tag("experiment", slug).counters()) {
             errors += (long) c.count();
             if ("5xx".equals(c.getId().getTag("status"))) {
                 serverErrors += (long) c.count();
             }
         }
-        long data = sum(meters.find(ExperimentRequestMetrics.DATA_CALLS).tag("experiment", slug).counters());
+        long data = sum(requestMeters.registry().find(ExperimentRequestMetrics.DATA_CALLS).tag("experiment", slug).counters());
         long functions = sum(meters.find("labs.function.calls").tag("experiment", slug).counters());
         Gauge subs = meters.find("labs.realtime.subscribers").tag("experiment", slug).gauge();
         return new Totals(requests, errors, serverErrors, data, functions, subs == null ? 0 : (int) subs.value(), Math.round(p95 * 10) / 10.0);

@@ -68,6 +68,7 @@ class AdminPanelBrowserTest {
         profile = Files.createTempDirectory("chromium-profile");
         driver = Browsers.chrome(profile);
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // the panel re-renders rows after each action
     }
 
     @AfterEach
