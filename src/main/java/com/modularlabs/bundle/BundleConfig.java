@@ -8,6 +8,9 @@ import java.util.Optional;
 /** Bundle upload, import and export limits and storage (contract section 8). */
 @ConfigMapping(prefix = "labs.bundle")
 public interface BundleConfig {
+    /** Where the HTTP layer spools multipart uploads (quarkus.http.body.uploads-directory reads this key). */
+    String uploadsDir();
+
     /** Largest accepted upload body (the ZIP itself). */
     @WithDefault("52428800")
     long maxUploadBytes();

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.bson.Document;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,8 +41,6 @@ public class StorageSweeper {
     BundleStorage storage;
     @Inject
     BundleDb mongo;
-    @ConfigProperty(name = "quarkus.http.body.uploads-directory", defaultValue = "file-uploads")
-    String uploads;
 
     /** What one sweep removed. */
     public record Swept(int tempFiles, long orphanChunks, int oldVersions) {
@@ -64,7 +61,7 @@ public class StorageSweeper {
     public Swept sweep() {
         Workers.assertNotOnEventLoop("Storage sweep");
         Instant before = Instant.now().minus(config.tempMaxAge());
-        int temp = oldFiles(paths.bundles().resolve(".tmp"), before) + oldFiles(Path.of(uploads), before);
+        int temp = oldFiles(paths.bundles().resolve(".tmp"), before) + oldFiles(Path.of(config.uploadsDir()), before);
         long chunks = storage.removeOrphans(before);
         int versions = oldVersions(before);
         if (temp + chunks + versions > 0) {
