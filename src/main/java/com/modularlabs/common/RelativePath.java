@@ -17,8 +17,11 @@ public final class RelativePath {
         if (p == null || p.isEmpty() || p.length() > MAX_LENGTH) {
             return "empty or longer than " + MAX_LENGTH + " characters";
         }
-        if (p.startsWith("/") || p.contains("\\") || p.indexOf('\0') >= 0 || p.contains(":")) {
-            return "absolute, or holds a backslash, NUL or colon";
+        if (p.startsWith("/") || (p.length() > 1 && p.charAt(1) == ':' && Character.isLetter(p.charAt(0)))) { // /x or a drive letter
+            return "an absolute path";
+        }
+        if (p.contains("\\") || p.indexOf('\0') >= 0 || p.contains(":")) {
+            return "holds a backslash, NUL or colon";
         }
         for (String seg : p.split("/", -1)) {
             if (seg.equals("..") || seg.equals(".") || seg.isEmpty()) {

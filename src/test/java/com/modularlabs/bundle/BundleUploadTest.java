@@ -85,8 +85,8 @@ class BundleUploadTest {
 
     @Test
     void absolutePathIsRefused() throws IOException {
-        refused(Zips.bundle(SLUG, "x", "evil").add("/etc/evil", "x").bytes(), 400, "Absolute");
-        refused(Zips.bundle(SLUG, "x", "evil").add("C:/evil", "x").bytes(), 400, "Absolute");
+        refused(Zips.bundle(SLUG, "x", "evil").add("/etc/evil", "x").bytes(), 400, "an absolute path");
+        refused(Zips.bundle(SLUG, "x", "evil").add("C:/evil", "x").bytes(), 400, "an absolute path");
     }
 
     @Test

@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @QuarkusTestResource(MongoTestResource.class)
 @WithTestResource(S3TestResource.class)
 @TestProfile(S3BundleStorageTest.S3Profile.class)
-@EnabledIf("S3TestResource#available")
+@EnabledIf("com.modularlabs.bundle.S3TestResource#available")
 @TestSecurity(user = "admin@example.com", roles = "admin")
 class S3BundleStorageTest {
     public static class S3Profile implements QuarkusTestProfile {
