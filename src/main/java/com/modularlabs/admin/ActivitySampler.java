@@ -83,7 +83,9 @@ public class ActivitySampler {
         for (String slug : slugs) {
             Ring ring = rings.computeIfAbsent(slug, k -> new Ring(Math.max(1, config.activity().samples())));
             Totals t = totals(slug);
-            Totals prev = ring.last == null ? t : ring.last;
+            // a new buffer counts from zero: the meters start at an experiment's first request, so everything they
+            // hold happened within this first interval (taking them as the baseline would drop it from the chart)
+            Totals prev = ring.last == null ? new Totals(0, 0, 0, 0, 0, 0, 0) : ring.last;
             ring.last = t;
             ring.add(delta(now, prev, t));
         }

@@ -169,10 +169,12 @@ public class ChangeLog {
      * failure to log never fails the write (the entry is then skipped by tailers after gap-wait, and logged here).
      */
     public <T> Uni<T> around(int slots, Supplier<Uni<T>> write, Function<T, List<Change>> changes) {
-        return reserve(slots).onFailure().retry().withBackOff(Duration.ofMillis(50)).atMost(2).onFailure().recoverWithItem(e -> {
-            LOG.warnf("Event sequence unavailable; the write goes unlogged: %s", e.getMessage());
-            return -1L;
-        }).chain(first -> write.get()
+        // a store outage fails the write at once (503): the write would wait out the same timeout again, and a retry a third time
+        return reserve(slots).onFailure(e -> !StoreOutage.isOutage(e)).retry().withBackOff(Duration.ofMillis(50)).atMost(2)
+                .onFailure(e -> !StoreOutage.isOutage(e)).recoverWithItem(e -> {
+                    LOG.warnf("Event sequence unavailable; the write goes unlogged: %s", e.getMessage());
+                    return -1L;
+                }).chain(first -> write.get()
                 .onFailure().call(e -> first < 0 ? Uni.createFrom().voidItem() : record(first, slots, List.of()))
                 .call(r -> first < 0 ? Uni.createFrom().voidItem() : record(first, slots, changes.apply(r))));
     }
@@ -229,7 +231,15 @@ public class ChangeLog {
                     }
                     flushReservations();
                 }, e -> {
-                    batch.forEach(r -> r.first().completeExceptionally(e));
+                    List<Reservation> failed = new ArrayList<>(batch);
+                    if (StoreOutage.isOutage(e)) {
+                        // the store is away: whoever queued meanwhile would wait a whole timeout again for the same answer
+                        synchronized (batches) {
+                            failed.addAll(reservations);
+                            reservations.clear();
+                        }
+                    }
+                    failed.forEach(r -> r.first().completeExceptionally(e));
                     flushReservations();
                 });
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.functions.TriggerService;
 import com.modularlabs.store.MongoTestResource;
-import com.mongodb.client.MongoClient;
+import com.modularlabs.store.TestMongo;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,7 +24,6 @@ import java.util.Date;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import jakarta.inject.Inject;
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -56,8 +55,6 @@ class AdminPanelBrowserTest {
     String adminPassword;
     @ConfigProperty(name = "quarkus.mongodb.database")
     String db;
-    @Inject
-    MongoClient mongo;
 
     ChromeDriver driver;
     WebDriverWait wait;
@@ -325,7 +322,7 @@ class AdminPanelBrowserTest {
         String slug = ActivityApiTest.experimentWithNotes(admin, "activity_demo");
         // a delivery that used up its attempts (as the trigger worker leaves one), for the failures table
         String delivery = "demo-" + System.nanoTime();
-        mongo.getDatabase(db).getCollection(TriggerService.DELIVERIES).insertOne(new Document("_id", delivery).append("experiment", slug)
+        TestMongo.client().getDatabase(db).getCollection(TriggerService.DELIVERIES).insertOne(new Document("_id", delivery).append("experiment", slug)
                 .append("collection", "notes").append("function", "notify").append("operation", "insert").append("status", "failed")
                 .append("attempts", 3).append("last_error", "HTTP 500").append("next_at", new Date()).append("created_at", new Date())
                 .append("updated_at", new Date()));
@@ -358,7 +355,7 @@ class AdminPanelBrowserTest {
         driver.findElement(row).findElement(By.cssSelector("button.retry")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "queued again"));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Document d = mongo.getDatabase(db).getCollection(TriggerService.DELIVERIES).find(new Document("_id", delivery)).first();
+            Document d = TestMongo.client().getDatabase(db).getCollection(TriggerService.DELIVERIES).find(new Document("_id", delivery)).first();
             return d != null && "failed".equals(d.getString("status")) && d.getInteger("attempts") == 1;
         });
         driver.navigate().refresh();

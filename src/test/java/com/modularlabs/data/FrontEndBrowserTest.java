@@ -1,5 +1,6 @@
 package com.modularlabs.data;
 
+import com.modularlabs.browser.Browsers;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -31,9 +31,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -46,14 +43,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @QuarkusTestResource(MongoTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FrontEndBrowserTest {
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     static final String ADMIN = "admin@example.com";
     static final String ADMIN_PASSWORD = "test-admin-password-1";
     static final String PASSWORD = "browser-test-password-1";
 
     static WebDriver driver;
-    static ChromeDriverService service;
     static Path profile;
 
     @TestHTTPResource("/")
@@ -61,15 +55,8 @@ class FrontEndBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws Exception {
-        Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
-                "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install chromium chromium-driver)");
         profile = Files.createTempDirectory("labs-chromium");
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM);
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=1280,1000", "--user-data-dir=" + profile);
-        service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, o);
+        driver = Browsers.chrome(profile);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(15));
     }
 
@@ -77,9 +64,6 @@ class FrontEndBrowserTest {
     static void stopBrowser() throws Exception {
         if (driver != null) {
             driver.quit();
-        }
-        if (service != null) {
-            service.stop();
         }
         if (profile != null) {
             try (var walk = Files.walk(profile)) {
@@ -185,12 +169,7 @@ class FrontEndBrowserTest {
         WebDriver other = null;
         Path otherProfile = Files.createTempDirectory("labs-chromium-2");
         try {
-            ChromeOptions o = new ChromeOptions();
-            o.setBinary(CHROMIUM);
-            o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--window-size=1280,1000", "--user-data-dir=" + otherProfile);
-            // its own driver service: quitting a driver stops the service it was started with
-            other = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build(), o);
+            other = Browsers.chrome(otherProfile); // its own driver service, stopped by its quit()
             WebDriver watcher = other;
             watcher.get(url("/experiments/click_tracker/"));
             driver.get(url("/experiments/click_tracker/"));

@@ -1,5 +1,6 @@
 package com.modularlabs.functions;
 
+import com.modularlabs.browser.Browsers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,16 +17,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -37,11 +34,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @QuarkusTestResource(MongoTestResource.class)
 @QuarkusTestResource(BlackjackFunctionsProcess.class)
 class BlackjackBrowserTest {
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
     static WebDriver driver;
-    static ChromeDriverService service;
     static Path profile;
 
     @TestHTTPResource("/")
@@ -49,24 +43,14 @@ class BlackjackBrowserTest {
 
     @BeforeAll
     static void startBrowser() throws Exception {
-        Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
-                "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install chromium chromium-driver)");
         profile = Files.createTempDirectory("labs-chromium");
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM);
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=1280,1000", "--user-data-dir=" + profile);
-        service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, o);
+        driver = Browsers.chrome(profile);
     }
 
     @AfterAll
     static void stopBrowser() throws Exception {
         if (driver != null) {
             driver.quit();
-        }
-        if (service != null) {
-            service.stop();
         }
         if (profile != null) {
             try (var walk = Files.walk(profile)) {

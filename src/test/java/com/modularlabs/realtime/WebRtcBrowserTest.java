@@ -1,5 +1,6 @@
 package com.modularlabs.realtime;
 
+import com.modularlabs.browser.Browsers;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.store.MongoTestResource;
@@ -15,15 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -34,21 +31,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class WebRtcBrowserTest {
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
     @TestHTTPResource("/")
     URL base;
 
     private static WebDriver browser(Path profile) {
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM);
         // host candidates as plain addresses (no mDNS names nobody resolves here), loopback allowed
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--window-size=1000,800", "--user-data-dir=" + profile, "--disable-features=WebRtcHideLocalIpsWithMdns",
-                "--allow-loopback-in-peer-connection");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
-        return new ChromeDriver(service, o);
+        return Browsers.chrome(profile, "--disable-features=WebRtcHideLocalIpsWithMdns", "--allow-loopback-in-peer-connection");
     }
 
     private static String state(WebDriver d) {
@@ -57,8 +46,6 @@ class WebRtcBrowserTest {
 
     @Test
     void twoBrowsersOpenADataChannelThroughEngineSignalling() throws Exception {
-        Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
-                "needs " + CHROMIUM + " and " + CHROMEDRIVER);
         String room = "t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         String page = base.toString().replaceAll("/$", "") + "/experiments/webrtc_demo/#" + room;
         List<Path> profiles = new ArrayList<>();
