@@ -41,7 +41,7 @@ cat > "$RESULTS/realtime.md" <<MD
 # Realtime benchmark (issue 12)
 
 Command: \`bench/run.sh realtime\` (RT_OWNERS=$o RT_PUBLIC=$p RT_RATE=$RATE RT_SECONDS=$SECONDS_), $(date -u +%Y-%m-%d).
-Machine: $MACHINE (shared with other jobs while measured). Store: $STORE. Service: packaged jar, -Xmx1g.
+Machine: $MACHINE. Store: $STORE. Service: packaged jar, -Xmx1g.
 Client: one JVM on the same machine (java.net.http, one SSE connection per subscriber).
 
 | measurement | value |

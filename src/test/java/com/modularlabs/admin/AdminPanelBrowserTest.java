@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -387,6 +388,12 @@ class AdminPanelBrowserTest {
         wait.until(d -> d.findElements(By.cssSelector("#doc-list tr[data-id]")).size() == 1);
         assertEquals("1 matching", driver.findElement(By.id("doc-count")).getText());
         shot("admin-data.png");
+        // on a phone the documents become cards: nothing scrolls sideways
+        driver.manage().window().setSize(new Dimension(390, 844));
+        wait.until(d -> ((Number) ((JavascriptExecutor) d).executeScript(
+                "return document.documentElement.scrollWidth - window.innerWidth")).longValue() <= 1);
+        shot("admin-data-phone.png");
+        driver.manage().window().setSize(new Dimension(1280, 1000));
 
         // open it, break the schema: the error is shown at its path and nothing is stored
         driver.findElement(By.cssSelector("#doc-list button.open-doc")).click();
