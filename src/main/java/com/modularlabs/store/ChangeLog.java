@@ -162,10 +162,13 @@ public class ChangeLog {
 
     // ---------------------------------------------------------------- writing
 
+    /** How long a write's answer waits for its log entry (see {@link #recorded}). */
+    static final Duration RECORD_WAIT = Duration.ofSeconds(1);
+
     /**
      * Runs {@code write} with {@code slots} sequence numbers reserved before it; after it succeeds, {@code changes}
      * says what it changed (at most {@code slots} entries; unused numbers become no-ops). The write's result or
-     * failure is passed through unchanged, after its entries are stored and handed to this replica's listeners; a
+     * failure is passed through unchanged, after its entries are stored (waiting at most RECORD_WAIT for that); a
      * failure to log never fails the write (the entry is then skipped by tailers after gap-wait, and logged here).
      */
     public <T> Uni<T> around(int slots, Supplier<Uni<T>> write, Function<T, List<Change>> changes) {
@@ -175,8 +178,17 @@ public class ChangeLog {
                     LOG.warnf("Event sequence unavailable; the write goes unlogged: %s", e.getMessage());
                     return -1L;
                 }).chain(first -> write.get()
-                .onFailure().call(e -> first < 0 ? Uni.createFrom().voidItem() : record(first, slots, List.of()))
-                .call(r -> first < 0 ? Uni.createFrom().voidItem() : record(first, slots, changes.apply(r))));
+                .onFailure().call(e -> first < 0 ? Uni.createFrom().voidItem() : recorded(record(first, slots, List.of())))
+                .call(r -> first < 0 ? Uni.createFrom().voidItem() : recorded(record(first, slots, changes.apply(r)))));
+    }
+
+    /**
+     * The write's answer waits for its log entry at most {@link #RECORD_WAIT}: a slow or frozen store must not hold
+     * an acknowledged write past the store's request bound. The append goes on in the background and still hands
+     * the entry to local subscribers when it is stored (see {@link #append}).
+     */
+    private static Uni<Void> recorded(Uni<Void> append) {
+        return append.ifNoItem().after(RECORD_WAIT).recoverWithItem(() -> null);
     }
 
     /**
@@ -260,13 +272,15 @@ public class ChangeLog {
             }
             docs.add(e);
         }
-        return append(docs).invoke(() -> local(docs));
+        return append(docs);
     }
 
     /** Stores entries; concurrent appends go as one unordered insertMany. Completes when each entry is settled. */
     private Uni<Void> append(List<Document> docs) {
         return Uni.createFrom().deferred(() -> {
             CompletableFuture<Void> f = new CompletableFuture<>();
+            // handed to local subscribers when stored, whether or not the writer still waits (recorded's bound)
+            f.thenRun(() -> local(docs));
             boolean go;
             synchronized (batches) {
                 appends.add(new Append(docs, f));
@@ -333,7 +347,8 @@ public class ChangeLog {
      */
     private Uni<Void> settle(Document d, boolean mayRenumber) {
         long seq = ((Number) d.get("_id")).longValue();
-        return Uni.createFrom().deferred(() -> events().insertOne(d)).onFailure(e -> !duplicateKey(e)).retry()
+        // no retry into an outage: each attempt would wait out a whole operation timeout
+        return Uni.createFrom().deferred(() -> events().insertOne(d)).onFailure(e -> !duplicateKey(e) && !StoreOutage.isOutage(e)).retry()
                 .withBackOff(Duration.ofMillis(50)).atMost(3).replaceWithVoid()
                 .onFailure(ChangeLog::duplicateKey).recoverWithUni(e -> events().find(Filters.eq("_id", seq)).collect().first().chain(found -> {
                     if (found != null && writer.equals(found.get("w")) && java.util.Objects.equals(found.get("ts"), d.get("ts"))) {
