@@ -178,7 +178,12 @@ public class ChangeLog {
                     LOG.warnf("Event sequence unavailable; the write goes unlogged: %s", e.getMessage());
                     return -1L;
                 }).chain(first -> write.get()
-                .onFailure().call(e -> first < 0 ? Uni.createFrom().voidItem() : recorded(record(first, slots, List.of())))
+                // a failed write's numbers become no-ops in the background: its error answer waits for nothing more
+                .onFailure().invoke(e -> {
+                    if (first >= 0) {
+                        record(first, slots, List.of()).subscribe().with(x -> { }, x -> { });
+                    }
+                })
                 .call(r -> first < 0 ? Uni.createFrom().voidItem() : recorded(record(first, slots, changes.apply(r)))));
     }
 
