@@ -1,5 +1,6 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.auth.AuthFlows;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -13,21 +14,15 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /** The per-experiment activity route over HTTP, logged in through /auth/token: its numbers follow real traffic. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class ActivityApiTest {
-    @ConfigProperty(name = "labs.auth.admin-email")
-    String adminEmail;
-    @ConfigProperty(name = "labs.auth.admin-password")
-    String adminPassword;
 
     String admin() {
-        return given().contentType("application/json").body(Map.of("email", adminEmail, "password", adminPassword))
-                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+        return AuthFlows.adminToken();
     }
 
     /** A new experiment with a public collection "notes". */

@@ -1,5 +1,6 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.auth.AuthFlows;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -26,12 +27,9 @@ import org.junit.jupiter.api.Test;
 class DataAdminApiTest {
     @ConfigProperty(name = "labs.auth.admin-email")
     String adminEmail;
-    @ConfigProperty(name = "labs.auth.admin-password")
-    String adminPassword;
 
     String admin() {
-        return given().contentType("application/json").body(Map.of("email", adminEmail, "password", adminPassword))
-                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+        return AuthFlows.adminToken();
     }
 
     /** An experiment whose "notes" anyone may add to but nobody may read or change through the data API. */

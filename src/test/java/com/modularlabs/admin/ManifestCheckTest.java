@@ -1,5 +1,6 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.auth.AuthFlows;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -9,21 +10,15 @@ import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /** The manifest editor's check as you type (same validation as a save, nothing stored) and its code editor assets. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class ManifestCheckTest {
-    @ConfigProperty(name = "labs.auth.admin-email")
-    String adminEmail;
-    @ConfigProperty(name = "labs.auth.admin-password")
-    String adminPassword;
 
     String admin() {
-        return given().contentType("application/json").body(Map.of("email", adminEmail, "password", adminPassword))
-                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+        return AuthFlows.adminToken();
     }
 
     @Test

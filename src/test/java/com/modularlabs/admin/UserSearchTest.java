@@ -1,5 +1,6 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.auth.AuthFlows;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,21 +15,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /** Server-side user search (GET /admin/api/users?q=): a literal substring of the e-mail or a role, in keyset pages. */
 @QuarkusTest
 @QuarkusTestResource(MongoTestResource.class)
 class UserSearchTest {
-    @ConfigProperty(name = "labs.auth.admin-email")
-    String adminEmail;
-    @ConfigProperty(name = "labs.auth.admin-password")
-    String adminPassword;
 
     String admin() {
-        return given().contentType("application/json").body(Map.of("email", adminEmail, "password", adminPassword))
-                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+        return AuthFlows.adminToken();
     }
 
     void create(String token, String email, List<String> roles) {

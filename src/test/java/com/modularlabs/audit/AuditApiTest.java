@@ -1,5 +1,6 @@
 package com.modularlabs.audit;
 
+import com.modularlabs.auth.AuthFlows;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -21,12 +22,9 @@ import org.junit.jupiter.api.Test;
 class AuditApiTest {
     @ConfigProperty(name = "labs.auth.admin-email")
     String adminEmail;
-    @ConfigProperty(name = "labs.auth.admin-password")
-    String adminPassword;
 
     String admin() {
-        return given().contentType("application/json").body(Map.of("email", adminEmail, "password", adminPassword))
-                .post("/auth/token").then().statusCode(200).extract().path("access_token");
+        return AuthFlows.adminToken();
     }
 
     @Test

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Logs in through the real /auth/token and /auth/login routes (no test-only authentication). */
-final class AuthFlows {
+public final class AuthFlows {
     static final String ADMIN = "admin@example.com";
     static final String ADMIN_PW = "test-admin-password-1";
     private static final Pattern META = Pattern.compile("<meta name=\"labs-admin-token\" content=\"([^\"]*)\">");
@@ -27,11 +27,11 @@ final class AuthFlows {
         return given().contentType(ContentType.JSON).body(Map.of("email", email, "password", password)).post("/auth/token");
     }
 
-    static String token(String email, String password) {
+    public static String token(String email, String password) {
         return tokenCall(email, password).then().statusCode(200).extract().path("access_token");
     }
 
-    static String adminToken() {
+    public static String adminToken() {
         return token(ADMIN, ADMIN_PW);
     }
 
