@@ -87,6 +87,28 @@ public class FaultsBench {
         }
     }
 
+    /**
+     * Stack-trace lines in a log, and apart from them those of Vert.x blocked-thread warnings (a starved event loop
+     * on a loaded machine dumps its stack; that is load, not an error path logging a trace).
+     */
+    static String traces(Path log) throws java.io.IOException {
+        long errors = 0;
+        long blocked = 0;
+        boolean inBlocked = false;
+        for (String l : Files.readAllLines(log)) {
+            if (l.startsWith("\tat ")) {
+                if (inBlocked) {
+                    blocked++;
+                } else {
+                    errors++;
+                }
+            } else {
+                inBlocked = l.contains("BlockedThreadChecker");
+            }
+        }
+        return errors + (blocked > 0 ? " (+" + blocked + " in Vert.x blocked-thread warnings)" : "");
+    }
+
     /** One part's table, or a line saying why it failed (the other parts still report). */
     static String part(String name, java.util.concurrent.Callable<String> run) {
         try {
@@ -308,7 +330,7 @@ public class FaultsBench {
             md.append("| longest request while frozen for 20 s (LABS_MONGO_OPERATION_TIMEOUT=6s) | ").append(frozen.longest.get() / 1_000_000).append(" ms |\n");
             md.append("| write statuses while frozen (4 clients) | ").append(fs).append(" |\n");
             long warns = Files.readAllLines(log).stream().filter(l -> l.contains("StoreOutage")).count();
-            long traces = Files.readAllLines(log).stream().filter(l -> l.startsWith("\tat ")).count();
+            String traces = traces(log);
             md.append("| StoreOutage WARN lines / stack-trace lines in the log | ").append(warns).append(" / ").append(traces).append(" |\n");
         } finally {
             app.destroy();
@@ -354,7 +376,7 @@ public class FaultsBench {
             app.destroyForcibly();
         }
         long retries = Files.readAllLines(data.resolve("app.log")).stream().filter(l -> l.contains("retrying with backoff")).count();
-        long traces = Files.readAllLines(data.resolve("app.log")).stream().filter(l -> l.startsWith("\tat ")).count();
+        String traces = traces(data.resolve("app.log"));
         return "| figure (database absent at startup) | value |\n|---|---|\n"
                 + "| process start → liveness 200 | " + ms(live - start) + " ms |\n"
                 + "| readiness / home page meanwhile | " + ready + " / " + home.statusCode() + (home.body().contains("is starting") ? " \"starting\"" : "") + " |\n"
