@@ -1,5 +1,6 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.auth.AuthFlows;
 import com.modularlabs.browser.Browsers;
 import com.modularlabs.bundle.BundlePaths;
 import static io.restassured.RestAssured.given;
@@ -67,9 +68,7 @@ class AdminBrowserTest {
         }
         // whatever happened above, leave click_tracker active for the other test classes
         if (driver != null) {
-            String token = given().contentType("application/json")
-                    .body("{\"email\":\"" + adminEmail + "\",\"password\":\"" + adminPassword + "\"}")
-                    .post("/auth/token").then().statusCode(200).extract().path("access_token");
+            String token = AuthFlows.token(adminEmail, adminPassword);
             given().auth().oauth2(token).contentType("application/json").body("{\"status\":\"active\"}")
                     .post("/admin/api/experiments/" + SLUG + "/status").then().statusCode(200);
         }

@@ -1,5 +1,6 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.auth.AuthFlows;
 import com.modularlabs.browser.Browsers;
 import com.modularlabs.bundle.BundlePaths;
 import static io.restassured.RestAssured.given;
@@ -96,11 +97,6 @@ class AdminPanelBrowserTest {
         Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target/" + name), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    static String token(String email, String password) {
-        return given().contentType("application/json").body(Map.of("email", email, "password", password))
-                .post("/auth/token").then().statusCode(200).extract().path("access_token");
-    }
-
     static byte[] zip(String prefix, Map<String, String> files) throws Exception {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (ZipOutputStream z = new ZipOutputStream(bytes)) {
@@ -144,7 +140,7 @@ class AdminPanelBrowserTest {
     @Test
     void createUserGrantRoleAndTheirAccessChanges() throws Exception {
         // a role-protected experiment to reach (set up over the API; the test is about the people pages)
-        String admin = token(adminEmail, adminPassword);
+        String admin = AuthFlows.token(adminEmail, adminPassword);
         byte[] bundle = zip("", Map.of("manifest.json", "{\"name\":\"VIP Room\",\"slug\":\"vip_room\",\"status\":\"active\","
                 + "\"auth_required\":true,\"auth_policy\":{\"allowed_roles\":[\"vip\"],\"allowed_users\":[]}}",
                 "static/index.html", "<!doctype html><title>VIP Room</title><h1>VIP only</h1>"));
@@ -164,7 +160,7 @@ class AdminPanelBrowserTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(row));
 
         // before the grant: logged in, but not allowed in
-        String user = token(email, password);
+        String user = AuthFlows.token(email, password);
         given().auth().oauth2(user).get("/experiments/vip_room/").then().statusCode(403);
 
         // the search runs on the server (over all users, not the loaded page): the admin's own row goes away
@@ -300,7 +296,7 @@ class AdminPanelBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#audit tbody"), "No entries match."));
 
         // the experiment's export carries its audit entries
-        String admin = token(adminEmail, adminPassword);
+        String admin = AuthFlows.token(adminEmail, adminPassword);
         String id = given().auth().oauth2(admin).post("/admin/api/experiments/audit_probe/exports").then().statusCode(org.hamcrest.Matchers.lessThan(300))
                 .extract().path("id");
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "done".equals(
@@ -319,7 +315,7 @@ class AdminPanelBrowserTest {
 
     @Test
     void activityOfAnExperimentAndItsTriggerFailures() throws Exception {
-        String admin = token(adminEmail, adminPassword);
+        String admin = AuthFlows.token(adminEmail, adminPassword);
         String slug = ActivityApiTest.experimentWithNotes(admin, "activity_demo");
         // a delivery that used up its attempts (as the trigger worker leaves one), for the failures table
         String delivery = "demo-" + System.nanoTime();
@@ -365,7 +361,7 @@ class AdminPanelBrowserTest {
 
     @Test
     void dataBrowserPagesEditsWithASchemaErrorAndDeletes() throws Exception {
-        String admin = token(adminEmail, adminPassword);
+        String admin = AuthFlows.token(adminEmail, adminPassword);
         DataAdminApiTest.experimentWithHiddenNotes(admin, "data_demo");
         for (int i = 2; i <= 23; i++) {
             given().contentType("application/json").body(Map.of("title", "note " + i)).post("/experiments/data_demo/api/notes").then().statusCode(201);

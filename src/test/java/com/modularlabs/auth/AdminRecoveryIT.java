@@ -31,8 +31,7 @@ class AdminRecoveryIT {
     @AfterEach
     void stop() {
         if (app != null) {
-            app.killNow();
-            PackagedApp.deleteTree(app.dataDir);
+            app.discard();
         }
     }
 
@@ -40,7 +39,6 @@ class AdminRecoveryIT {
     void aLostOneTimePasswordIsRecoveredWithOneRestart() throws Exception {
         Map<String, String> env = PackagedApp.embeddedEnv(ADMIN, "unused");
         env.remove("ADMIN_PASSWORD");
-        env.put("LABS_BCRYPT_COST", "4");
         app = new PackagedApp("admin-recovery", "app", env);
         try {
             try (ServerSocket busy = new ServerSocket(app.port, 50, InetAddress.getLoopbackAddress())) {

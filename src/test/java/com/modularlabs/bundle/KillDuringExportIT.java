@@ -49,15 +49,13 @@ class KillDuringExportIT {
     @AfterEach
     void stop() {
         if (app != null) {
-            app.killNow();
-            PackagedApp.deleteTree(app.dataDir);
+            app.discard();
         }
     }
 
     @Test
     void anExportKilledMidwayIsFailedWithTheReasonAndANewOneSucceeds() throws Exception {
         Map<String, String> env = PackagedApp.embeddedEnv(ADMIN, PASSWORD);
-        env.put("LABS_BCRYPT_COST", "4");
         env.put("LABS_EXPORT_LEASE", "3s");
         env.put("LABS_EXPORT_LEASE_CHECK", "1s");
         app = new PackagedApp("kill-export", "app", env);

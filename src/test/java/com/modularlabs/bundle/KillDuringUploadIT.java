@@ -49,15 +49,13 @@ class KillDuringUploadIT {
             mongo.close();
         }
         if (app != null) {
-            app.killNow();
-            PackagedApp.deleteTree(app.dataDir);
+            app.discard();
         }
     }
 
     @Test
     void anUploadKilledWhileStoringLeavesNothingBehindAfterRestartAndSweep() throws Exception {
         Map<String, String> env = PackagedApp.embeddedEnv(ADMIN, PASSWORD);
-        env.put("LABS_BCRYPT_COST", "4");
         app = new PackagedApp("kill-upload", "app", env);
         app.start();
         app.awaitReady(Duration.ofSeconds(120));

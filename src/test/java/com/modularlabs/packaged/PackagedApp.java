@@ -53,9 +53,10 @@ public final class PackagedApp {
         this.managementPort = freePort();
     }
 
-    /** Environment for the embedded store (no MONGO_URI) on a free port of its own. */
+    /** Environment for the embedded store (no MONGO_URI) on a free port of its own; cheap bcrypt (tests log in often). */
     public static Map<String, String> embeddedEnv(String adminEmail, String adminPassword) throws IOException {
         Map<String, String> env = new HashMap<>();
+        env.put("LABS_BCRYPT_COST", "4");
         env.put("LABS_EMBEDDED_MONGO_PORT", String.valueOf(freePort()));
         env.put("ADMIN_EMAIL", adminEmail);
         env.put("ADMIN_PASSWORD", adminPassword);
@@ -170,6 +171,12 @@ public final class PackagedApp {
         if (p != null && p.isAlive()) {
             p.destroyForcibly();
         }
+    }
+
+    /** After a test: kill at once and remove the data folder. */
+    public void discard() {
+        killNow();
+        deleteData();
     }
 
     public void deleteData() {

@@ -48,15 +48,13 @@ class KillDuringWritesIT {
     @AfterEach
     void stop() {
         if (app != null) {
-            app.killNow();
-            PackagedApp.deleteTree(app.dataDir);
+            app.discard();
         }
     }
 
     @Test
     void everyAcknowledgedWriteSurvivesSigkillOfTheJar() throws Exception {
         Map<String, String> env = PackagedApp.embeddedEnv(ADMIN, PASSWORD);
-        env.put("LABS_BCRYPT_COST", "4");
         env.put("LABS_STORE_DURABILITY", System.getProperty("it.durability", "commit"));
         app = new PackagedApp("kill-writes", "app", env);
         app.start();
