@@ -90,6 +90,9 @@ class AdminPanelBrowserTest {
         driver.findElement(By.name("password")).sendKeys(adminPassword);
         driver.findElement(By.cssSelector("form[action='/auth/login'] button[type=submit]")).click();
         wait.until(ExpectedConditions.urlMatches("/admin$"));
+        // the URL changes before the new page is parsed: wait until it has loaded
+        wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState"))
+                && !d.findElements(By.id("logout")).isEmpty());
     }
 
     void shot(String name) throws Exception {
