@@ -11,15 +11,16 @@
 # by thread (main = boot and startup observers, C1 = JIT, loops = Vert.x event loops, bcrypt); idle RSS = VmRSS 5 s
 # after ready; classes = -Xlog:class+load lines (from CDS/AOT archive: "shared").
 # JVM flags: BENCH_JAVA_OPTS (default: the README's run flags; BENCH_JAVA_OPTS=' ' for the JVM's defaults); JAVA
-# (default: java on PATH); BENCH_APP_DIR (default target/quarkus-app): another build. The service runs from the app
+# (default: $JAVA_HOME/bin/java, else java on PATH; the project's JDK is 25);
+# BENCH_APP_DIR (default target/quarkus-app): another build. The service runs from the app
 # directory; when it holds app-cds.jsa (JDK 17-24) or app.aot (JDK 25+) made by deploy/aot-cache.sh, that is used.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need curl curl
 need python3 python3
 RUNS="${1:-3}"
-JAVA="${JAVA:-java}"
-JAVA_OPTS="${BENCH_JAVA_OPTS-${JAVA_SMALL:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms24m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=64m}}"
+JAVA="${JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}"
+JAVA_OPTS="${BENCH_JAVA_OPTS-${JAVA_SMALL:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms24m -Xmx256m -Xss512k -XX:ReservedCodeCacheSize=64m -XX:+UseCompactObjectHeaders}}"
 APP_DIR="${BENCH_APP_DIR:-$ROOT/target/quarkus-app}"
 CACHE=""
 [ -f "$APP_DIR/app-cds.jsa" ] && CACHE="-XX:SharedArchiveFile=app-cds.jsa"

@@ -392,7 +392,8 @@ class DeployManifestsTest {
         List<String> jvmFrom = instructions(jvm, "FROM");
         List<String> natFrom = instructions(nat, "FROM");
         assertEquals(1, jvmFrom.size(), "single-stage JVM image");
-        assertTrue(jvmFrom.get(0).matches("registry\\.access\\.redhat\\.com/ubi\\d/openjdk-17(-runtime)?:[\\d.]+"), jvmFrom.get(0));
+        assertTrue(jvmFrom.get(0).matches("eclipse-temurin:25(\\.[\\d.+_]+)?-jre"), "JDK 25 runtime (the project's JDK): " + jvmFrom.get(0));
+        assertTrue(jvm.contains("aot-cache.sh") && jvm.contains("-XX:AOTCache="), "the image makes and uses the AOT cache");
         assertTrue(jvm.contains("target/quarkus-app/lib/") && jvm.contains("target/quarkus-app/app/")
                 && jvm.contains("target/quarkus-app/quarkus/") && jvm.contains("target/quarkus-app/*.jar"), "fast-jar layout");
         assertTrue(jvm.contains("-XX:MaxRAMPercentage="), "container-sized heap");
