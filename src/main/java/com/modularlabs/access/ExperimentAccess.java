@@ -2,7 +2,7 @@ package com.modularlabs.access;
 
 import com.modularlabs.auth.LabsIdentityProvider;
 import com.modularlabs.auth.Subjects;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.registry.Experiment;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,10 +22,10 @@ public class ExperimentAccess {
     public void require(Experiment e, SecurityIdentity who) {
         int status = decide(e, who);
         if (status == 401) {
-            throw ProblemException.unauthorized("Experiment '" + e.slug() + "' requires a logged-in user");
+            throw Failure.unauthenticated("Experiment '" + e.slug() + "' requires a logged-in user");
         }
         if (status == 403) {
-            throw ProblemException.forbidden("You are not allowed to use experiment '" + e.slug() + "'");
+            throw Failure.forbidden("You are not allowed to use experiment '" + e.slug() + "'");
         }
     }
 
