@@ -1,12 +1,12 @@
 package com.modularlabs.admin;
 
-import com.modularlabs.audit.AuditLog.Note;
 import com.modularlabs.audit.AuditLog;
-import com.modularlabs.common.Failure;
+import com.modularlabs.audit.AuditLog.Note;
 import com.modularlabs.common.LimitsConfig;
+import com.modularlabs.common.Failure;
+import com.modularlabs.data.DataService;
 import com.modularlabs.data.DataService.Caller;
 import com.modularlabs.data.DataService.ListParams;
-import com.modularlabs.data.DataService;
 import com.modularlabs.data.DocJson;
 import com.modularlabs.data.Listing;
 import com.modularlabs.registry.CollectionSpec;

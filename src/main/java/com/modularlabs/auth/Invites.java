@@ -1,7 +1,7 @@
 package com.modularlabs.auth;
 
-import com.modularlabs.common.Failure;
 import com.modularlabs.store.EngineCollections;
+import com.modularlabs.common.Failure;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;

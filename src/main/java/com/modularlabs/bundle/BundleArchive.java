@@ -1,10 +1,10 @@
 package com.modularlabs.bundle;
 
-import com.modularlabs.common.Failure;
+import com.modularlabs.hosting.StaticFiles;
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.RelativePath;
 import com.modularlabs.common.Workers;
-import com.modularlabs.hosting.StaticFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

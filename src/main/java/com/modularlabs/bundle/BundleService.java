@@ -1,16 +1,16 @@
 package com.modularlabs.bundle;
 
-import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Workers;
-import com.modularlabs.registry.CollectionClaims;
 import com.modularlabs.registry.ExperimentConfigRepository;
+import com.modularlabs.registry.CollectionClaims;
 import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ManifestParser;
+import com.modularlabs.store.EngineCollections;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.store.ChangeFeed;
 import com.modularlabs.store.ChangeLog;
-import com.modularlabs.store.EngineCollections;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.result.UpdateResult;

@@ -1,16 +1,16 @@
 package com.modularlabs.bundle;
 
 import com.modularlabs.audit.AuditLog;
+import com.modularlabs.registry.ConfigSecrets;
+import com.modularlabs.store.EngineCollections;
+import com.modularlabs.store.IndexContributor;
+import com.modularlabs.store.StoreOutage;
 import com.modularlabs.common.Failure;
 import com.modularlabs.common.Workers;
-import com.modularlabs.registry.ConfigSecrets;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.RootResolver;
-import com.modularlabs.store.EngineCollections;
-import com.modularlabs.store.IndexContributor;
-import com.modularlabs.store.StoreOutage;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;

@@ -29,7 +29,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * The one HTTP error mapping at the edge: every error leaves as application/problem+json. Bad input is a 4xx that
+ * The one HTTP error mapping at the edge: every error leaves as application/problem+json. Domain code throws a
+ * {@link Failure} that says what went wrong; {@link #status}, {@link #title} and {@link #headers} are the only place
+ * that turns its kind into HTTP (route handlers reach them through {@link Problem#send}). Bad input is a 4xx that
  * names what is wrong, logged at most as one line; a database's own text (namespaces, index names, server
  * messages) never reaches a client; a genuine bug is a 500 with a short reference id, logged as one line with that
  * id (the stack trace only at DEBUG), and its exception text stays in the log.

@@ -1,12 +1,12 @@
 package com.modularlabs.data;
 
+import com.modularlabs.store.Database;
 import com.modularlabs.access.AccessLevel;
-import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.Failure;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.IndexSpec;
-import com.modularlabs.store.Database;
 import com.mongodb.MongoException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;

@@ -1,8 +1,8 @@
 package com.modularlabs.functions;
 
-import com.modularlabs.access.AccessLevel;
 import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.common.Failure;
+import com.modularlabs.access.AccessLevel;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
 import io.quarkus.security.identity.SecurityIdentity;

@@ -1,15 +1,15 @@
 package com.modularlabs.functions;
 
-import com.modularlabs.common.Failure;
+import com.modularlabs.store.Database;
+import com.modularlabs.store.EngineCollections;
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.Failure;
 import com.modularlabs.data.DataConfig;
 import com.modularlabs.data.DocJson;
 import com.modularlabs.data.WriteHooks;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
-import com.modularlabs.store.Database;
-import com.modularlabs.store.EngineCollections;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,6 @@
 package com.modularlabs.hosting;
 
 import com.modularlabs.access.ExperimentAccess;
-import com.modularlabs.common.Failure;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentCard;
 import com.modularlabs.registry.ExperimentConfigRepository;
@@ -10,6 +9,7 @@ import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.PublicExperiment;
 import com.modularlabs.registry.RegistrySnapshot;
+import com.modularlabs.common.Failure;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;

@@ -1,16 +1,16 @@
 package com.modularlabs.realtime;
 
-import com.modularlabs.access.AccessLevel;
+import com.modularlabs.data.SharedReads;
 import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.auth.LabsTokenRequest;
 import com.modularlabs.auth.UserStore;
-import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
+import com.modularlabs.common.Failure;
+import com.modularlabs.access.AccessLevel;
 import com.modularlabs.data.DataConfig;
 import com.modularlabs.data.DocJson;
 import com.modularlabs.data.FilterRules;
 import com.modularlabs.data.ListQuery;
-import com.modularlabs.data.SharedReads;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
