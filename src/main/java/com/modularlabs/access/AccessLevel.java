@@ -11,7 +11,8 @@ import org.bson.Document;
 
 /**
  * Per-operation access levels of the manifest: public, user, role:&lt;r&gt;, owner, admin, none. {@link #check} throws
- * 401/403; for {@code owner} it returns the user the operation must be restricted to (null = unrestricted).
+ * an UNAUTHENTICATED or FORBIDDEN {@link Failure}; for {@code owner} it returns the user the operation must be
+ * restricted to (null = unrestricted).
  *
  * <p>Authorship: documents are stamped {@code created_by} = the caller's stable user id (users._id as hex), not the
  * e-mail (which anonymous readers of a public collection could otherwise harvest). g.nome documents carry the

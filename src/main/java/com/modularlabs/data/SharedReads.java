@@ -28,7 +28,7 @@ public class SharedReads {
     public record Grant(Experiment owner, CollectionSpec collection, AccessLevel.Owner ownerOnly) {
     }
 
-    /** Throws 403/404/401 as problem+json when the read is not allowed. */
+    /** Fails FORBIDDEN, NOT_FOUND or UNAUTHENTICATED when the read is not allowed. */
     public Grant check(Experiment reader, String owner, String coll, SecurityIdentity who, String what) {
         if (!reader.dataScope().contains(owner)) {
             throw Failure.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + reader.slug() + "'");
