@@ -2,7 +2,7 @@ package com.modularlabs.access;
 
 import com.modularlabs.auth.LabsIdentityProvider;
 import com.modularlabs.auth.Subjects;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import io.quarkus.security.identity.SecurityIdentity;
 import java.util.List;
 import java.util.Set;
@@ -11,7 +11,8 @@ import org.bson.Document;
 
 /**
  * Per-operation access levels of the manifest: public, user, role:&lt;r&gt;, owner, admin, none. {@link #check} throws
- * 401/403; for {@code owner} it returns the user the operation must be restricted to (null = unrestricted).
+ * an UNAUTHENTICATED or FORBIDDEN {@link Failure}; for {@code owner} it returns the user the operation must be
+ * restricted to (null = unrestricted).
  *
  * <p>Authorship: documents are stamped {@code created_by} = the caller's stable user id (users._id as hex), not the
  * e-mail (which anonymous readers of a public collection could otherwise harvest). g.nome documents carry the
@@ -87,17 +88,17 @@ public final class AccessLevel {
             return null;
         }
         if (lvl.equals("none")) {
-            throw ProblemException.forbidden(what + " is not allowed");
+            throw Failure.forbidden(what + " is not allowed");
         }
         if (lvl.equals("service")) {
             // only the experiment's functions (their data token is confined to its data API); no browser, no admin
             if (functionScope(who) != null) {
                 return null;
             }
-            throw ProblemException.forbidden(what + " is reserved to the experiment's functions");
+            throw Failure.forbidden(what + " is reserved to the experiment's functions");
         }
         if (anonymous) {
-            throw ProblemException.unauthorized(what + " requires a logged-in user");
+            throw Failure.unauthenticated(what + " requires a logged-in user");
         }
         if (isAdmin(who)) {
             return null;
@@ -108,12 +109,12 @@ public final class AccessLevel {
             case "owner":
                 return caller(who);
             case "admin":
-                throw ProblemException.forbidden(what + " requires the admin role");
+                throw Failure.forbidden(what + " requires the admin role");
             default:
                 if (lvl.startsWith("role:") && who.hasRole(lvl.substring(5))) {
                     return null;
                 }
-                throw ProblemException.forbidden(what + " requires " + lvl);
+                throw Failure.forbidden(what + " requires " + lvl);
         }
     }
 
@@ -125,7 +126,7 @@ public final class AccessLevel {
     /** A collection of experiment {@code owner} read indirectly (query, $lookup...): a service level needs its functions. */
     public static void requireService(String level, SecurityIdentity who, String owner, String what) {
         if ("service".equals(level) && !owner.equals(functionScope(who))) {
-            throw ProblemException.forbidden(what + " reads a collection reserved to the functions of '" + owner + "'");
+            throw Failure.forbidden(what + " reads a collection reserved to the functions of '" + owner + "'");
         }
     }
 
@@ -139,7 +140,7 @@ public final class AccessLevel {
             return null;
         }
         if (who == null || who.isAnonymous()) {
-            throw ProblemException.unauthorized(what + " reads owner documents and requires a logged-in user");
+            throw Failure.unauthenticated(what + " reads owner documents and requires a logged-in user");
         }
         return isAdmin(who) ? null : caller(who);
     }

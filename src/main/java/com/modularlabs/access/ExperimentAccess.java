@@ -2,7 +2,7 @@ package com.modularlabs.access;
 
 import com.modularlabs.auth.LabsIdentityProvider;
 import com.modularlabs.auth.Subjects;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.registry.Experiment;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,42 +15,43 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ExperimentAccess {
     public boolean canUse(Experiment e, SecurityIdentity who) {
-        return decide(e, who) == 0;
+        return decide(e, who) == null;
     }
 
-    /** Throws 401 (anonymous) or 403 (logged in but not allowed) as problem+json. */
+    /** Fails UNAUTHENTICATED (anonymous) or FORBIDDEN (logged in but not allowed). */
     public void require(Experiment e, SecurityIdentity who) {
-        int status = decide(e, who);
-        if (status == 401) {
-            throw ProblemException.unauthorized("Experiment '" + e.slug() + "' requires a logged-in user");
+        Failure.Kind refused = decide(e, who);
+        if (refused == Failure.Kind.UNAUTHENTICATED) {
+            throw Failure.unauthenticated("Experiment '" + e.slug() + "' requires a logged-in user");
         }
-        if (status == 403) {
-            throw ProblemException.forbidden("You are not allowed to use experiment '" + e.slug() + "'");
+        if (refused == Failure.Kind.FORBIDDEN) {
+            throw Failure.forbidden("You are not allowed to use experiment '" + e.slug() + "'");
         }
     }
 
-    private static int decide(Experiment e, SecurityIdentity who) {
+    /** Null when the caller may use the experiment, else why not. */
+    private static Failure.Kind decide(Experiment e, SecurityIdentity who) {
         boolean anonymous = who == null || who.isAnonymous();
         if (!e.authRequired() && e.allowedRoles().isEmpty() && e.allowedUsers().isEmpty()) {
-            return 0;
+            return null;
         }
         if (anonymous) {
-            return 401;
+            return Failure.Kind.UNAUTHENTICATED;
         }
         if (who.hasRole(Subjects.ADMIN_ROLE)) {
-            return 0;
+            return null;
         }
         boolean narrowed = !e.allowedRoles().isEmpty() || !e.allowedUsers().isEmpty();
         if (!narrowed) {
-            return 0;
+            return null;
         }
         String user = who.getPrincipal().getName();
         // an address nobody proved (self-registration) never matches allowed_users: anyone could have typed it
         boolean verified = !Boolean.FALSE.equals(who.getAttribute(LabsIdentityProvider.VERIFIED));
         if (verified && e.allowedUsers().stream().anyMatch(u -> u != null && u.trim().equalsIgnoreCase(user))) {
-            return 0;
+            return null;
         }
         // manifests may name roles as "editor" or "role:editor"; identities carry the bare name
-        return e.allowedRoles().stream().map(Subjects::normalizeRole).anyMatch(r -> r != null && who.hasRole(r)) ? 0 : 403;
+        return e.allowedRoles().stream().map(Subjects::normalizeRole).anyMatch(r -> r != null && who.hasRole(r)) ? null : Failure.Kind.FORBIDDEN;
     }
 }

@@ -8,9 +8,9 @@ import com.modularlabs.bundle.BundlePaths;
 import com.modularlabs.bundle.BundleService;
 import com.modularlabs.bundle.BundleStorage;
 import com.modularlabs.bundle.ExportService;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.LimitsConfig;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.SafeJson;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.Experiment;
@@ -130,7 +130,7 @@ public class AdminApiResource {
     public Uni<Map<String, Object>> checkManifest(@PathParam("slug") String slug, String body) {
         AdminService.requireSlug(slug);
         if (body != null && body.length() > limits.jsonBodyBytes()) {
-            throw ProblemException.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
+            throw Failure.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
         }
         // a manifest can be up to the body limit: parsing and schema checks run off the event loop
         return Workers.run(() -> Map.<String, Object>of("errors", admin.check(slug, parseObject(body))));
@@ -192,7 +192,7 @@ public class AdminApiResource {
     public Response activity(@PathParam("slug") String slug) {
         AdminService.requireSlug(slug);
         if (registry.snapshot().find(slug).isEmpty()) {
-            throw ProblemException.notFound("No experiment '" + slug + "'");
+            throw Failure.notFound("No experiment '" + slug + "'");
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("slug", slug);
@@ -222,7 +222,7 @@ public class AdminApiResource {
     public Response uploadMultipart(@PathParam("slug") String slug, @RestForm("file") FileUpload file) throws Exception {
         AdminService.requireSlug(slug);
         if (file == null || file.uploadedFile() == null) {
-            throw ProblemException.badRequest("Send the ZIP as the multipart field 'file'");
+            throw Failure.malformed("Send the ZIP as the multipart field 'file'");
         }
         return installed(slug, bundles.receive(file.uploadedFile()), false);
     }
@@ -242,7 +242,7 @@ public class AdminApiResource {
     @Blocking
     public Response importMultipart(@QueryParam("slug") String slug, @RestForm("file") FileUpload file) throws Exception {
         if (file == null || file.uploadedFile() == null) {
-            throw ProblemException.badRequest("Send the ZIP as the multipart field 'file'");
+            throw Failure.malformed("Send the ZIP as the multipart field 'file'");
         }
         return installed(slug == null || slug.isEmpty() ? null : AdminService.requireSlug(slug), bundles.receive(file.uploadedFile()), true);
     }
@@ -263,8 +263,8 @@ public class AdminApiResource {
     public Response create(NewExperiment.Request body) throws Exception {
         NewExperiment.Request r = NewExperiment.check(body);
         if (configs.findBySlug(r.slug()).await().atMost(Duration.ofSeconds(10)) != null) {
-            throw new ProblemException(409, "Conflict", "An experiment '" + r.slug() + "' exists already",
-                    List.of(new FieldError("$.slug", "already used")), null);
+            throw Failure.conflict("An experiment '" + r.slug() + "' exists already",
+                    List.of(new FieldError("$.slug", "already used")));
         }
         java.nio.file.Path tmp = Files.createTempFile("new-experiment", ".zip");
         try {
@@ -368,20 +368,20 @@ public class AdminApiResource {
     public Response download(@PathParam("id") String id) throws Exception {
         Document d = exports.find(id);
         if (d.getString("storage_key") == null && (d.get("file_size") != null || d.get("local_file_path") != null)) {
-            throw new ProblemException(410, "Gone", "Export " + id + " was made by g.nome; its file is not available here");
+            throw Failure.gone("Export " + id + " was made by g.nome; its file is not available here");
         }
         if ("failed".equals(d.getString("status"))) {
             // final: its file will never exist (a killed replica's export is failed by the lease check, issue 11)
-            throw new ProblemException(410, "Gone", "Export " + id + " failed: " + d.get("error", "no reason recorded"));
+            throw Failure.gone("Export " + id + " failed: " + d.get("error", "no reason recorded"));
         }
         if (!"done".equals(d.getString("status")) || d.getString("storage_key") == null) {
-            throw new ProblemException(409, "Conflict", "Export " + id + " is " + d.getString("status") + ", not downloadable yet",
-                    List.of(), Map.of("Retry-After", "2"));
+            throw Failure.conflict("Export " + id + " is " + d.getString("status") + ", not downloadable yet")
+                    .retryAfter(2);
         }
         String key = d.getString("storage_key");
         long size = storage.size(key);
         if (size < 0) {
-            throw new ProblemException(410, "Gone", "Export " + id + " has expired or been deleted");
+            throw Failure.gone("Export " + id + " has expired or been deleted");
         }
         String sha = d.getString("sha256");
         InputStream in = storage.open(key);
@@ -400,10 +400,10 @@ public class AdminApiResource {
 
     Document parseObject(String body) {
         if (body == null || body.isBlank()) {
-            throw ProblemException.badRequest("Send a JSON object");
+            throw Failure.malformed("Send a JSON object");
         }
         if (body.length() > limits.jsonBodyBytes()) {
-            throw ProblemException.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
+            throw Failure.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
         }
         return SafeJson.parseObject(body, "The request body");
     }

@@ -1,6 +1,6 @@
 package com.modularlabs.admin;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -114,9 +114,9 @@ public class AdminPanelResource {
         byte[] random = new byte[18];
         NONCES.nextBytes(random);
         String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        return admin.get(slug).onFailure(ProblemException.class).recoverWithItem(err -> {
-            if (((ProblemException) err).status() != 404) {
-                throw (ProblemException) err;
+        return admin.get(slug).onFailure(Failure.class).recoverWithItem(err -> {
+            if (((Failure) err).kind() != Failure.Kind.NOT_FOUND) {
+                throw (Failure) err;
             }
             return null;
         }).map(d -> html(experiment.data("user", identity.getPrincipal().getName()).data("slug", slug)

@@ -2,8 +2,8 @@ package com.modularlabs.admin;
 
 import com.modularlabs.bundle.BundleService;
 import com.modularlabs.bundle.ExportService;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionClaims;
 import com.modularlabs.registry.ConfigSecrets;
@@ -68,7 +68,7 @@ public class AdminService {
 
     public static String requireSlug(String slug) {
         if (!ManifestValidator.isValidSlug(slug)) {
-            throw ProblemException.notFound("No experiment '" + slug + "'");
+            throw Failure.notFound("No experiment '" + slug + "'");
         }
         return slug;
     }
@@ -159,7 +159,7 @@ public class AdminService {
         requireSlug(slug);
         return configs.findBySlug(slug).map(doc -> {
             if (doc == null) {
-                throw ProblemException.notFound("No experiment '" + slug + "' in the database");
+                throw Failure.notFound("No experiment '" + slug + "' in the database");
             }
             Document out = new Document("slug", slug).append("version", version(doc))
                     .append("status", doc.get("status"))
@@ -180,7 +180,7 @@ public class AdminService {
     /** Parses an If-Match value: "3", W/"3" or 3. */
     static long parseIfMatch(String ifMatch) {
         if (ifMatch == null || ifMatch.isBlank()) {
-            throw new ProblemException(428, "Precondition Required", "Send If-Match with the config's current version (its ETag)");
+            throw Failure.preconditionRequired("Send If-Match with the config's current version (its ETag)");
         }
         String v = ifMatch.trim();
         if (v.startsWith("W/")) {
@@ -190,7 +190,7 @@ public class AdminService {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new ProblemException(412, "Precondition Failed", "If-Match '" + ifMatch + "' is not a version of this config");
+            throw Failure.preconditionFailed("If-Match '" + ifMatch + "' is not a version of this config");
         }
     }
 
@@ -209,11 +209,11 @@ public class AdminService {
         candidate.putIfAbsent("slug", slug);
         List<FieldError> errs = validator.validate(slug, candidate);
         if (!errs.isEmpty()) {
-            return Uni.createFrom().failure(ProblemException.invalid("The manifest is invalid", errs));
+            return Uni.createFrom().failure(Failure.invalid("The manifest is invalid", errs));
         }
         return configs.findBySlug(slug).chain(old -> {
             if (old == null) {
-                throw ProblemException.notFound("No experiment '" + slug + "' in the database");
+                throw Failure.notFound("No experiment '" + slug + "' in the database");
             }
             long current = version(old);
             if (current != expected) {
@@ -245,23 +245,23 @@ public class AdminService {
                 });
     }
 
-    private static ProblemException stale(String slug, long current) {
-        return new ProblemException(412, "Precondition Failed", "The config of '" + slug + "' changed"
-                + (current >= 0 ? " (now version " + current + ")" : "") + "; reload it and apply your change again",
-                null, current >= 0 ? Map.of("ETag", "\"" + current + "\"") : null);
+    private static Failure stale(String slug, long current) {
+        Failure f = Failure.preconditionFailed("The config of '" + slug + "' changed"
+                + (current >= 0 ? " (now version " + current + ")" : "") + "; reload it and apply your change again");
+        return current >= 0 ? f.currentVersion(String.valueOf(current)) : f;
     }
 
     public Uni<Document> setStatus(String slug, String status) {
         requireSlug(slug);
         if (status == null || !STATUSES.contains(status)) {
-            return Uni.createFrom().failure(ProblemException.invalid("Unknown status",
+            return Uni.createFrom().failure(Failure.invalid("Unknown status",
                     List.of(new FieldError("$.status", "must be one of " + STATUSES))));
         }
         return configs.raw().updateOne(Filters.eq("slug", slug), Updates.combine(Updates.set("status", status),
                         Updates.set("updated_at", new Date()), Updates.inc("version", 1L)))
                 .chain(r -> {
                     if (r.getMatchedCount() == 0) {
-                        throw ProblemException.notFound("No experiment '" + slug + "' in the database");
+                        throw Failure.notFound("No experiment '" + slug + "' in the database");
                     }
                     return changed(slug);
                 }).chain(() -> get(slug));
@@ -280,7 +280,7 @@ public class AdminService {
         requireSlug(slug);
         return Workers.run(() -> folderManifest(slug)).chain(folder -> configs.findBySlug(slug).map(doc -> {
             if (doc == null) {
-                throw ProblemException.notFound("No experiment '" + slug + "' in the database");
+                throw Failure.notFound("No experiment '" + slug + "' in the database");
             }
             Document out = new Document("slug", slug).append("folder", folder != null).append("version", version(doc));
             List<Document> changes = new ArrayList<>();
@@ -305,7 +305,7 @@ public class AdminService {
         requireSlug(slug);
         return Workers.run(() -> folderManifest(slug)).chain(folder -> {
             if (folder == null) {
-                throw ProblemException.notFound("No folder experiments/" + slug + " with a manifest.json");
+                throw Failure.notFound("No folder experiments/" + slug + " with a manifest.json");
             }
             folder.remove("status");
             return replace(slug, ifMatch, folder);
@@ -321,7 +321,7 @@ public class AdminService {
         try {
             return Document.parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (RuntimeException bad) {
-            throw ProblemException.invalid("experiments/" + slug + "/manifest.json is not a JSON object",
+            throw Failure.invalid("experiments/" + slug + "/manifest.json is not a JSON object",
                     List.of(new FieldError("$", bad.getMessage())));
         }
     }

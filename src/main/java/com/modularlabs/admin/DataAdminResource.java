@@ -3,7 +3,7 @@ package com.modularlabs.admin;
 import com.modularlabs.audit.AuditLog;
 import com.modularlabs.audit.AuditLog.Note;
 import com.modularlabs.common.LimitsConfig;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.data.DataService;
 import com.modularlabs.data.DataService.Caller;
 import com.modularlabs.data.DataService.ListParams;
@@ -66,7 +66,7 @@ public class DataAdminResource {
     public Uni<Response> collections(@PathParam("slug") String slug) {
         AdminService.requireSlug(slug);
         Experiment e = registry.snapshot().active(slug)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         List<IndexManager.IndexStatus> idx = indexes.status(slug);
         List<Uni<Document>> rows = new ArrayList<>();
         for (CollectionSpec c : e.collections().values()) {
@@ -111,7 +111,7 @@ public class DataAdminResource {
     public Uni<Response> replace(@PathParam("slug") String slug, @PathParam("coll") String coll, @PathParam("id") String id, String body) {
         AdminService.requireSlug(slug);
         if (body != null && body.length() > limits.jsonBodyBytes()) {
-            throw ProblemException.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
+            throw Failure.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
         }
         var note = audit.note();
         return data.get(slug, coll, id, admin()).chain(before -> data.replace(slug, coll, id, body, admin())

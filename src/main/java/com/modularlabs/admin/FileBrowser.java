@@ -1,6 +1,6 @@
 package com.modularlabs.admin;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.RelativePath;
 import com.modularlabs.common.Workers;
 import java.io.IOException;
@@ -33,7 +33,7 @@ public final class FileBrowser {
 
     static void checkPath(String p) {
         if (RelativePath.whyUnsafe(p) != null) {
-            throw ProblemException.badRequest("Invalid file path");
+            throw Failure.malformed("Invalid file path");
         }
     }
 
@@ -41,7 +41,7 @@ public final class FileBrowser {
     static Map<String, Object> read(Path root, String path, long maxBytes) throws IOException {
         Workers.assertNotOnEventLoop("Reading an experiment file");
         if (!Files.isDirectory(root)) {
-            throw ProblemException.notFound("The experiment has no files (no folder and no bundle)");
+            throw Failure.notFound("The experiment has no files (no folder and no bundle)");
         }
         Path realRoot = root.toRealPath();
         if (path == null || path.isEmpty()) {
@@ -50,19 +50,19 @@ public final class FileBrowser {
         checkPath(path);
         Path target = realRoot.resolve(path).normalize();
         if (!target.startsWith(realRoot)) {
-            throw ProblemException.badRequest("Invalid file path");
+            throw Failure.malformed("Invalid file path");
         }
         BasicFileAttributes a;
         try {
             a = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
-            throw ProblemException.notFound("No such file: " + path);
+            throw Failure.notFound("No such file: " + path);
         }
         if (a.isSymbolicLink() || !target.toRealPath().startsWith(realRoot)) {
-            throw ProblemException.badRequest("Links are not followed");
+            throw Failure.malformed("Links are not followed");
         }
         if (a.isDirectory()) {
-            throw ProblemException.badRequest("A folder, not a file: " + path);
+            throw Failure.malformed("A folder, not a file: " + path);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("path", path);

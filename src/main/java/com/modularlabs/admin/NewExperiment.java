@@ -1,7 +1,7 @@
 package com.modularlabs.admin;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.registry.ManifestValidator;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +26,7 @@ final class NewExperiment {
 
     static Request check(Request r) {
         if (r == null) {
-            throw ProblemException.badRequest("A JSON body {name, slug} is required");
+            throw Failure.malformed("A JSON body {name, slug} is required");
         }
         List<FieldError> errors = new ArrayList<>();
         if (r.name() == null || r.name().isBlank() || r.name().length() > 200) {
@@ -39,7 +39,7 @@ final class NewExperiment {
             errors.add(new FieldError("$.description", "at most 2000 characters"));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid("The new experiment needs a name and a valid slug", errors);
+            throw Failure.invalid("The new experiment needs a name and a valid slug", errors);
         }
         return r;
     }

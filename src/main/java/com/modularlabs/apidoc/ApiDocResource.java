@@ -1,7 +1,7 @@
 package com.modularlabs.apidoc;
 
 import com.modularlabs.access.ExperimentAccess;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -57,7 +57,7 @@ public class ApiDocResource {
 
     private Experiment experiment(String slug) {
         Experiment e = registry.snapshot().active(slug)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         access.require(e, identity);
         return e;
     }

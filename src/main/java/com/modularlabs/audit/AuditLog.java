@@ -1,7 +1,7 @@
 package com.modularlabs.audit;
 
 import com.modularlabs.store.EngineCollections;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import io.quarkus.mongodb.FindOptions;
@@ -117,13 +117,13 @@ public class AuditLog {
         }
         if (q.after() != null) {
             if (!ObjectId.isValid(q.after())) {
-                throw ProblemException.badRequest("after must be an entry id from a previous page");
+                throw Failure.malformed("after must be an entry id from a previous page");
             }
             f.add(Filters.lt("_id", new ObjectId(q.after())));
         }
         int limit = q.limit();
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+            throw Failure.malformed("limit must be between 1 and " + MAX_LIMIT);
         }
         return coll().find(f.isEmpty() ? new Document() : Filters.and(f),
                 new FindOptions().sort(Sorts.descending("_id")).limit(limit).batchSize(limit)).collect().asList();
@@ -148,7 +148,7 @@ public class AuditLog {
 
     private static String safe(String v, String name) {
         if (!SAFE.matcher(v).matches()) {
-            throw ProblemException.badRequest(name + " has characters a " + name + " never has");
+            throw Failure.malformed(name + " has characters a " + name + " never has");
         }
         return v;
     }

@@ -1,6 +1,6 @@
 package com.modularlabs.audit;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -56,7 +56,7 @@ public class AuditResource {
         try {
             return Instant.parse(s.strip());
         } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest(name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+            throw Failure.malformed(name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
         }
     }
 }

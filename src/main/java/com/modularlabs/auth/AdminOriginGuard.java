@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Problem;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -82,8 +83,8 @@ public class AdminOriginGuard {
             rc.next();
             return;
         }
-        Problem.send(rc, 403, "Forbidden", "Admin requests made with the session cookie "
-                + "must come from the admin panel (" + HEADER + " header, or a top-level navigation).");
+        Problem.send(rc, Failure.forbidden("Admin requests made with the session cookie "
+                + "must come from the admin panel (" + HEADER + " header, or a top-level navigation)."));
     }
 
     static boolean constantTimeEquals(String a, String b) {

@@ -1,7 +1,8 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.ProblemMappers;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -123,12 +124,12 @@ public class AuthResource {
         String target = safeNext(next);
         return logins.login(email, password, clientIp()).chain(this::sessionFor)
                 .map(c -> Response.seeOther(URI.create(target)).cookie(c).build())
-                .onFailure(ProblemException.class).recoverWithItem(t -> {
-                    ProblemException p = (ProblemException) t;
-                    Response.ResponseBuilder rb = Response.status(p.status()).type(MediaType.TEXT_HTML_TYPE)
+                .onFailure(Failure.class).recoverWithItem(t -> {
+                    Failure p = (Failure) t;
+                    Response.ResponseBuilder rb = Response.status(ProblemMappers.status(p)).type(MediaType.TEXT_HTML_TYPE)
                             .entity(loginPage.data("next", target).data("error", p.getMessage()).data("email", email == null ? "" : email)
                                     .data("registration", config.registrationEnabled()).render());
-                    p.headers().forEach(rb::header);
+                    ProblemMappers.headers(p).forEach(rb::header);
                     return rb.build();
                 });
     }
@@ -173,10 +174,10 @@ public class AuthResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> changePassword(PasswordChange p) {
         if (identity.isAnonymous()) {
-            throw ProblemException.unauthorized("Not logged in");
+            throw Failure.unauthenticated("Not logged in");
         }
         if (p == null) {
-            throw ProblemException.badRequest("A JSON body {current_password, new_password} is required");
+            throw Failure.malformed("A JSON body {current_password, new_password} is required");
         }
         Subjects.requirePassword(p.new_password(), "$.new_password");
         String userId = identity.getAttribute(LabsIdentityProvider.USER_ID);
@@ -205,11 +206,11 @@ public class AuthResource {
             @FormParam("password_confirm") String confirm) {
         return acceptInvite(token, new InviteAcceptance(password, confirm)).chain(this::sessionFor)
                 .map(c -> Response.seeOther(URI.create("/")).cookie(c).build())
-                .onFailure(ProblemException.class).recoverWithItem(t -> {
-                    ProblemException p = (ProblemException) t;
+                .onFailure(Failure.class).recoverWithItem(t -> {
+                    Failure p = (Failure) t;
                     String msg = p.getMessage() + (p.errors().isEmpty() ? "" : ": " + p.errors().get(0).message());
-                    return Response.status(p.status()).type(MediaType.TEXT_HTML_TYPE)
-                            .entity(invitePage.data("email", p.status() == 404 ? null : "").data("error", msg).render()).build();
+                    return Response.status(ProblemMappers.status(p)).type(MediaType.TEXT_HTML_TYPE)
+                            .entity(invitePage.data("email", p.kind() == Failure.Kind.NOT_FOUND ? null : "").data("error", msg).render()).build();
                 });
     }
 
@@ -225,7 +226,7 @@ public class AuthResource {
     private Uni<LabsUser> acceptInvite(String token, InviteAcceptance a) {
         Subjects.requirePassword(a.password(), "$.password");
         if (!a.password().equals(a.password_confirm())) {
-            throw ProblemException.invalid("Passwords do not match", List.of(new FieldError("$.password_confirm", "does not match password")));
+            throw Failure.invalid("Passwords do not match", List.of(new FieldError("$.password_confirm", "does not match password")));
         }
         return passwords.hash(a.password()).chain(hash -> invites.accept(token, hash));
     }
@@ -235,7 +236,7 @@ public class AuthResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> me() {
         if (identity.isAnonymous()) {
-            throw ProblemException.unauthorized("Not logged in");
+            throw Failure.unauthenticated("Not logged in");
         }
         return Map.of("email", identity.getPrincipal().getName(), "roles", identity.getRoles(),
                 "admin", identity.hasRole(Subjects.ADMIN_ROLE),
@@ -244,7 +245,7 @@ public class AuthResource {
 
     private void requireRegistration() {
         if (!config.registrationEnabled()) {
-            throw ProblemException.notFound("No such resource: /auth/register");
+            throw Failure.notFound("No such resource: /auth/register");
         }
     }
 
@@ -266,10 +267,10 @@ public class AuthResource {
         String target = safeNext(next);
         return register(new Registration(email, password, confirm, next))
                 .chain(this::sessionFor).map(c -> Response.seeOther(URI.create(target)).cookie(c).build())
-                .onFailure(ProblemException.class).recoverWithItem(t -> {
-                    ProblemException p = (ProblemException) t;
+                .onFailure(Failure.class).recoverWithItem(t -> {
+                    Failure p = (Failure) t;
                     String msg = p.getMessage() + (p.errors().isEmpty() ? "" : ": " + p.errors().get(0).message());
-                    return Response.status(p.status()).type(MediaType.TEXT_HTML_TYPE)
+                    return Response.status(ProblemMappers.status(p)).type(MediaType.TEXT_HTML_TYPE)
                             .entity(registerPage.data("next", target).data("error", msg).data("email", email == null ? "" : email).render()).build();
                 });
     }
@@ -293,7 +294,7 @@ public class AuthResource {
         String email = Subjects.requireEmail(r.email());
         Subjects.requirePassword(r.password(), "$.password");
         if (!r.password().equals(r.password_confirm())) {
-            throw ProblemException.invalid("Passwords do not match", List.of(new FieldError("$.password_confirm", "does not match password")));
+            throw Failure.invalid("Passwords do not match", List.of(new FieldError("$.password_confirm", "does not match password")));
         }
         return passwords.hash(r.password())
                 .chain(hash -> store.insertIfAbsent(email, hash, List.of(), false, false))
@@ -301,7 +302,7 @@ public class AuthResource {
                 .call(created -> created ? store.dropCasbinGrants(email) : Uni.createFrom().voidItem())
                 .chain(created -> {
                     if (!created) {
-                        return Uni.createFrom().failure(new ProblemException(409, "Conflict", "This e-mail address cannot be registered."));
+                        return Uni.createFrom().failure(Failure.conflict("This e-mail address cannot be registered."));
                     }
                     return cache.changed(UserStore.USERS, email).chain(() -> store.findForLogin(email)).chain(store::withCasbin);
                 });

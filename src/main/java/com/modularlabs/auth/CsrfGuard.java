@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Problem;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -45,7 +46,7 @@ public class CsrfGuard {
             rc.next();
             return;
         }
-        Problem.send(rc, 403, "Forbidden", "Cross-site request refused: a request made with the session cookie must come from this site.");
+        Problem.send(rc, Failure.forbidden("Cross-site request refused: a request made with the session cookie must come from this site."));
     }
 
     /** TRUE same origin, FALSE foreign, null when the request carries no proof at all. */

@@ -1,7 +1,7 @@
 package com.modularlabs.auth;
 
 import com.modularlabs.store.EngineCollections;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
@@ -57,10 +57,10 @@ public class Invites {
     /** Consumes the invite (atomically: one use) and sets the account's password; emits the verified user. */
     public Uni<LabsUser> accept(String token, String passwordHash) {
         if (token == null || token.length() > 128) {
-            return Uni.createFrom().failure(ProblemException.notFound(GONE));
+            return Uni.createFrom().failure(Failure.notFound(GONE));
         }
         return repo.mongoCollection().findOneAndDelete(Filters.and(Filters.eq("_id", LoginThrottle.hash(token)), Filters.gt("expires_at", new Date())))
-                .onItem().ifNull().failWith(() -> ProblemException.notFound(GONE))
+                .onItem().ifNull().failWith(() -> Failure.notFound(GONE))
                 .chain(inv -> {
                     String email = inv.email();
                     return store.users().findOneAndUpdate(Filters.eq("email", email),

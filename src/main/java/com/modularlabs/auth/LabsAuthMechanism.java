@@ -1,5 +1,6 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Problem;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
@@ -95,7 +96,7 @@ public class LabsAuthMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().item(true);
         }
         res.putHeader("WWW-Authenticate", "Bearer");
-        return Uni.createFrom().completionStage(Problem.send(rc, 401, "Unauthorized", "Log in or send a valid bearer token.")
+        return Uni.createFrom().completionStage(Problem.send(rc, Failure.unauthenticated("Log in or send a valid bearer token."))
                 .toCompletionStage()).replaceWith(true);
     }
 

@@ -1,6 +1,6 @@
 package com.modularlabs.auth;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -51,14 +51,14 @@ public class LoginService {
         String email = Subjects.normalizeEmail(rawEmail);
         String account = email != null ? email : String.valueOf(rawEmail).trim().toLowerCase(Locale.ROOT);
         return throttle.attempt(clientIp, account)
-                .onFailure(ProblemException.class).invoke(t -> throttled.increment())
+                .onFailure(Failure.class).invoke(t -> throttled.increment())
                 .chain(() -> email == null ? Uni.createFrom().<Document>nullItem() : store.findForLogin(email))
                 .chain(doc -> passwords.verify(password, doc == null ? null : doc.get("password_hash"))
                         .map(ok -> ok && doc != null && !Boolean.TRUE.equals(doc.get("disabled")) ? doc : null))
                 .chain(doc -> {
                     if (doc == null) {
                         failure.increment();
-                        return Uni.createFrom().failure(ProblemException.unauthorized(INVALID));
+                        return Uni.createFrom().failure(Failure.unauthenticated(INVALID));
                     }
                     success.increment();
                     return throttle.succeeded(clientIp, account).onFailure().recoverWithNull().chain(() -> normalized(doc, email))

@@ -1,6 +1,6 @@
 package com.modularlabs.auth;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
@@ -12,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Date;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Login throttle, shared by every replica through login_failures (one counter document per key, TTL on "until").
@@ -50,13 +48,12 @@ public class LoginThrottle {
         return "account:" + hash(email);
     }
 
-    private static ProblemException tooMany(long retryMillis, String why) {
+    private static Failure tooMany(long retryMillis, String why) {
         long retry = Math.max(1, (retryMillis + 999) / 1000);
-        return new ProblemException(429, "Too Many Requests", why + "; try again in " + retry + " s.", List.of(),
-                Map.of("Retry-After", String.valueOf(retry)));
+        return Failure.rateLimited(why + "; try again in " + retry + " s.").retryAfter(retry);
     }
 
-    /** Counts one attempt for both keys; fails with a 429 ProblemException (Retry-After) when either is over its limit. */
+    /** Counts one attempt for both keys; fails with a RATE_LIMITED Failure (with retry-after) when either is over its limit. */
     public Uni<Void> attempt(String ip, String email) {
         long now = System.currentTimeMillis();
         return count(key(ip, email), now, 2).chain(d -> {

@@ -1,7 +1,7 @@
 package com.modularlabs.auth;
 
 import com.modularlabs.audit.AuditLog;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.mongodb.client.model.Filters;
 import io.quarkus.mongodb.FindOptions;
 import com.mongodb.client.model.Projections;
@@ -79,7 +79,7 @@ public class RoleAdminResource {
                 ? Updates.combine(Updates.addToSet("roles", role), Updates.set("is_admin", true)) : Updates.addToSet("roles", role);
         audit.note().accept(new AuditLog.Note("roles.grant", null, email, null, role));
         return store.users().updateOne(Filters.eq("email", email), change).chain(r -> r.getMatchedCount() == 0
-                        ? Uni.createFrom().failure(ProblemException.notFound("No user " + email))
+                        ? Uni.createFrom().failure(Failure.notFound("No user " + email))
                         : cache.changed(UserStore.USERS, email))
                 .map(x -> Response.noContent().build());
     }

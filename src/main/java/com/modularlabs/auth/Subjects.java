@@ -1,7 +1,7 @@
 package com.modularlabs.auth;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -41,7 +41,7 @@ public final class Subjects {
     public static String requireEmail(String raw) {
         String e = normalizeEmail(raw);
         if (e == null) {
-            throw ProblemException.invalid("A valid e-mail address is required", List.of(new FieldError("$.email", "not a valid e-mail address")));
+            throw Failure.invalid("A valid e-mail address is required", List.of(new FieldError("$.email", "not a valid e-mail address")));
         }
         return e;
     }
@@ -61,7 +61,7 @@ public final class Subjects {
     public static String requireRole(String raw) {
         String r = normalizeRole(raw);
         if (r == null) {
-            throw ProblemException.invalid("Not a valid role name", List.of(new FieldError("$.role",
+            throw Failure.invalid("Not a valid role name", List.of(new FieldError("$.role",
                     "1-64 characters a-z 0-9 _ -, starting with a letter; not one of " + RESERVED_ROLES)));
         }
         return r;
@@ -70,7 +70,7 @@ public final class Subjects {
     /** New passwords: 8 to 72 bytes (bcrypt ignores anything beyond 72). */
     public static void requirePassword(String pw, String field) {
         if (pw == null || pw.length() < 8 || pw.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 72) {
-            throw ProblemException.invalid("Password must be 8 to 72 bytes long", List.of(new FieldError(field, "8 to 72 bytes")));
+            throw Failure.invalid("Password must be 8 to 72 bytes long", List.of(new FieldError(field, "8 to 72 bytes")));
         }
     }
 }

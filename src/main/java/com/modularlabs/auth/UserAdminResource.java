@@ -1,7 +1,7 @@
 package com.modularlabs.auth;
 
 import com.modularlabs.audit.AuditLog;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.Projections;
@@ -68,14 +68,14 @@ public class UserAdminResource {
     public Uni<Map<String, Object>> list(@QueryParam("limit") Integer limit, @QueryParam("after") String after, @QueryParam("q") String q) {
         int n = limit == null ? 100 : limit;
         if (n < 1 || n > 500) {
-            throw ProblemException.badRequest("limit must be between 1 and 500");
+            throw Failure.malformed("limit must be between 1 and 500");
         }
         String search = q == null ? null : q.strip();
         if (search != null && search.length() > MAX_SEARCH) {
-            throw ProblemException.badRequest("q (the search text) is limited to " + MAX_SEARCH + " characters");
+            throw Failure.malformed("q (the search text) is limited to " + MAX_SEARCH + " characters");
         }
         if (search != null && search.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw ProblemException.badRequest("q (the search text) must not contain control characters");
+            throw Failure.malformed("q (the search text) must not contain control characters");
         }
         return store.list(after, n, search).map(docs -> {
             Map<String, Object> out = new LinkedHashMap<>();
@@ -89,7 +89,7 @@ public class UserAdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(NewUser u) {
         if (u == null) {
-            throw ProblemException.badRequest("A JSON body {email, password, roles} is required");
+            throw Failure.malformed("A JSON body {email, password, roles} is required");
         }
         String email = Subjects.requireEmail(u.email());
         Subjects.requirePassword(u.password(), "$.password");
@@ -99,21 +99,21 @@ public class UserAdminResource {
         return passwords.hash(u.password())
                 .chain(hash -> store.insertIfAbsent(email, hash, roles, admin))
                 .chain(created -> created ? cache.changed(UserStore.USERS, email).chain(() -> store.findForLogin(email))
-                        : Uni.createFrom().failure(new ProblemException(409, "Conflict", "A user with this e-mail address exists")))
+                        : Uni.createFrom().failure(Failure.conflict("A user with this e-mail address exists")))
                 .map(d -> Response.status(201).entity(view(d)).build());
     }
 
     private Uni<Map<String, Object>> update(String id, org.bson.conversions.Bson change) {
         return store.users().findOneAndUpdate(Filters.eq("_id", UserStore.idValue(id)), change,
                         new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER).projection(UserStore.LIST_FIELDS))
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
+                .onItem().ifNull().failWith(() -> Failure.notFound("No user " + id))
                 .call(d -> cache.changed(UserStore.USERS, id))
                 .map(UserAdminResource::view);
     }
 
     private void notSelf(String id, String what) {
         if (id.equals(identity.getAttribute(LabsIdentityProvider.USER_ID))) {
-            throw new ProblemException(409, "Conflict", "You cannot " + what + " your own account");
+            throw Failure.conflict("You cannot " + what + " your own account");
         }
     }
 
@@ -159,7 +159,7 @@ public class UserAdminResource {
     public Uni<Response> endSession(@PathParam("id") String id, @PathParam("sid") String sid) {
         return sessions.end(id, sid).map(found -> {
             if (!found) {
-                throw ProblemException.notFound("No session " + sid + " of user " + id);
+                throw Failure.notFound("No session " + sid + " of user " + id);
             }
             return Response.noContent().build();
         });
@@ -171,7 +171,7 @@ public class UserAdminResource {
         notSelf(id, "delete");
         return store.users().findOneAndDelete(Filters.eq("_id", UserStore.idValue(id)),
                         new com.mongodb.client.model.FindOneAndDeleteOptions().projection(Projections.include("email")))
-                .onItem().ifNull().failWith(() -> ProblemException.notFound("No user " + id))
+                .onItem().ifNull().failWith(() -> Failure.notFound("No user " + id))
                 .call(d -> store.dropCasbinGrants(d.getString("email")))
                 .call(d -> sessions.endAll(id))
                 .call(d -> cache.changed(UserStore.USERS, id))

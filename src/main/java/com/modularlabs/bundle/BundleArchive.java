@@ -2,7 +2,7 @@ package com.modularlabs.bundle;
 
 import com.modularlabs.hosting.StaticFiles;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.RelativePath;
 import com.modularlabs.common.Workers;
 import java.io.IOException;
@@ -53,14 +53,14 @@ public final class BundleArchive {
         try {
             zf = ZipFile.builder().setPath(zip).setUseUnicodeExtraFields(true).get();
         } catch (IOException | RuntimeException notZip) {
-            throw ProblemException.badRequest("The upload is not a ZIP archive");
+            throw Failure.malformed("The upload is not a ZIP archive");
         }
         try (zf) {
             List<ZipArchiveEntry> entries = new ArrayList<>();
             int count = 0;
             for (ZipArchiveEntry e : Collections.list(zf.getEntriesInPhysicalOrder())) {
                 if (++count > limits.maxEntries()) {
-                    throw ProblemException.tooLarge("The bundle has more than " + limits.maxEntries() + " entries");
+                    throw Failure.tooLarge("The bundle has more than " + limits.maxEntries() + " entries");
                 }
                 entries.add(e);
             }
@@ -73,7 +73,7 @@ public final class BundleArchive {
                 String name = checkName(e.getName());
                 String key = stripSlash(name).toLowerCase(Locale.ROOT);
                 if (!seen.add(key)) {
-                    throw ProblemException.badRequest("Duplicate entry in the bundle: " + name);
+                    throw Failure.malformed("Duplicate entry in the bundle: " + name);
                 }
                 checkType(e);
                 if (e.isDirectory()) {
@@ -93,7 +93,7 @@ public final class BundleArchive {
             for (ZipArchiveEntry e : files) {
                 String under = folders.get(stripSlash(e.getName()).toLowerCase(Locale.ROOT));
                 if (under != null) {
-                    throw ProblemException.badRequest("Entry " + e.getName() + " is a file, but " + under
+                    throw Failure.malformed("Entry " + e.getName() + " is a file, but " + under
                             + " needs a folder of that name");
                 }
             }
@@ -107,7 +107,7 @@ public final class BundleArchive {
                 }
             }
             if (manifest == null) {
-                throw ProblemException.badRequest("The bundle has no manifest.json at its root (nor in a single top-level folder)");
+                throw Failure.malformed("The bundle has no manifest.json at its root (nor in a single top-level folder)");
             }
             Files.createDirectories(target.getParent());
             Files.createDirectory(target);
@@ -119,12 +119,12 @@ public final class BundleArchive {
                 String rel = e.getName().substring(prefix.length());
                 Path out = root.resolve(rel).normalize();
                 if (!out.startsWith(root) || out.equals(root)) {
-                    throw ProblemException.badRequest("Entry escapes the bundle folder: " + e.getName());
+                    throw Failure.malformed("Entry escapes the bundle folder: " + e.getName());
                 }
                 try {
                     Files.createDirectories(out.getParent());
                 } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NotDirectoryException clash) {
-                    throw ProblemException.badRequest("Entry " + e.getName() + " clashes with another entry of the bundle");
+                    throw Failure.malformed("Entry " + e.getName() + " clashes with another entry of the bundle");
                 }
                 long compressed = Math.max(1, e.getCompressedSize());
                 long written = 0;
@@ -134,17 +134,17 @@ public final class BundleArchive {
                         written += n;
                         total += n;
                         if (total > limits.maxUnpackedBytes()) {
-                            throw ProblemException.tooLarge("The bundle unpacks to more than " + limits.maxUnpackedBytes() + " bytes");
+                            throw Failure.tooLarge("The bundle unpacks to more than " + limits.maxUnpackedBytes() + " bytes");
                         }
                         if (written > limits.ratioMinBytes() && written > compressed * limits.maxRatio()) {
-                            throw ProblemException.tooLarge("Entry " + e.getName() + " inflates more than " + limits.maxRatio() + ":1");
+                            throw Failure.tooLarge("Entry " + e.getName() + " inflates more than " + limits.maxRatio() + ":1");
                         }
                         os.write(buf, 0, n);
                     }
-                } catch (ProblemException p) {
+                } catch (Failure p) {
                     throw p;
                 } catch (IOException | RuntimeException broken) {
-                    throw ProblemException.badRequest("Entry " + e.getName() + " cannot be read: " + broken.getMessage());
+                    throw Failure.malformed("Entry " + e.getName() + " cannot be read: " + broken.getMessage());
                 }
                 names.add(rel);
             }
@@ -172,7 +172,7 @@ public final class BundleArchive {
     /** Parses manifest.json (Extended JSON); it must be one JSON object. */
     public static Document readManifest(Path file) throws IOException {
         if (Files.size(file) > MAX_MANIFEST_BYTES) {
-            throw ProblemException.tooLarge("manifest.json is larger than 1 MiB");
+            throw Failure.tooLarge("manifest.json is larger than 1 MiB");
         }
         String text = Files.readString(file, StandardCharsets.UTF_8);
         try {
@@ -181,7 +181,7 @@ public final class BundleArchive {
             }
             return Document.parse(text);
         } catch (JsonParseException | org.bson.BsonInvalidOperationException | IllegalArgumentException bad) {
-            throw ProblemException.invalid("manifest.json is not a JSON object",
+            throw Failure.invalid("manifest.json is not a JSON object",
                     List.of(new FieldError("$", "not a JSON object: " + bad.getMessage())));
         }
     }
@@ -190,7 +190,7 @@ public final class BundleArchive {
     static String checkName(String name) {
         String why = RelativePath.whyUnsafe(name == null ? null : stripSlash(name));
         if (why != null) {
-            throw ProblemException.badRequest("Unsafe entry path in the bundle (" + why + "): " + name);
+            throw Failure.malformed("Unsafe entry path in the bundle (" + why + "): " + name);
         }
         return name;
     }
@@ -198,17 +198,17 @@ public final class BundleArchive {
     /** Only regular files and directories: symlinks, hard links, devices and FIFOs are refused. */
     static void checkType(ZipArchiveEntry e) {
         if (e.isUnixSymlink()) {
-            throw ProblemException.badRequest("Links are not allowed in a bundle: " + e.getName());
+            throw Failure.malformed("Links are not allowed in a bundle: " + e.getName());
         }
         if (e.getPlatform() == ZipArchiveEntry.PLATFORM_UNIX) {
             int type = e.getUnixMode() & S_IFMT;
             if (type != 0 && type != S_IFREG && type != S_IFDIR) {
-                throw ProblemException.badRequest("Only files and folders are allowed in a bundle: " + e.getName());
+                throw Failure.malformed("Only files and folders are allowed in a bundle: " + e.getName());
             }
         }
         // Windows reparse points (symlinks/junctions) in the DOS attributes
         if ((e.getExternalAttributes() & 0x400) != 0 && e.getPlatform() != ZipArchiveEntry.PLATFORM_UNIX) {
-            throw ProblemException.badRequest("Links are not allowed in a bundle: " + e.getName());
+            throw Failure.malformed("Links are not allowed in a bundle: " + e.getName());
         }
     }
 

@@ -1,7 +1,7 @@
 package com.modularlabs.bundle;
 
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.ExperimentConfigRepository;
 import com.modularlabs.registry.CollectionClaims;
@@ -101,7 +101,7 @@ public class BundleService {
             while ((n = in.read(buf)) > 0) {
                 size += n;
                 if (size > config.maxUploadBytes()) { // counted while reading: a chunked body stops at the cap
-                    throw ProblemException.tooLarge("The bundle is larger than " + config.maxUploadBytes() + " bytes");
+                    throw Failure.tooLarge("The bundle is larger than " + config.maxUploadBytes() + " bytes");
                 }
                 out.write(buf, 0, n);
             }
@@ -115,7 +115,7 @@ public class BundleService {
     /** Same as {@link #receive(InputStream)} for a file already on disk (a multipart upload). */
     public Received receive(Path uploaded) throws IOException {
         if (Files.size(uploaded) > config.maxUploadBytes()) {
-            throw ProblemException.tooLarge("The bundle is larger than " + config.maxUploadBytes() + " bytes");
+            throw Failure.tooLarge("The bundle is larger than " + config.maxUploadBytes() + " bytes");
         }
         try (InputStream in = Files.newInputStream(uploaded)) {
             return receive(in);
@@ -135,24 +135,24 @@ public class BundleService {
             if (slug == null) {
                 Object declared = manifest.get("slug");
                 if (!(declared instanceof String s)) {
-                    throw ProblemException.invalid("The bundle's manifest.json names no slug; pass ?slug=",
+                    throw Failure.invalid("The bundle's manifest.json names no slug; pass ?slug=",
                             List.of(new FieldError("$.slug", "required for an import")));
                 }
                 slug = s;
             }
             if (!ManifestValidator.isValidSlug(slug)) {
-                throw ProblemException.invalid("Invalid slug", List.of(new FieldError("$.slug", "must match " + ManifestValidator.SLUG.pattern())));
+                throw Failure.invalid("Invalid slug", List.of(new FieldError("$.slug", "must match " + ManifestValidator.SLUG.pattern())));
             }
             Document candidate = manifestOnly(manifest);
             candidate.putIfAbsent("slug", slug);
             List<FieldError> errors = validator.validate(slug, candidate);
             if (!errors.isEmpty()) {
-                throw ProblemException.invalid("manifest.json is invalid", errors);
+                throw Failure.invalid("manifest.json is invalid", errors);
             }
             try { // everything the registry will check (queries, pipelines, schemas), before anything is written
                 parser.parse(slug, candidate, tmp);
             } catch (ManifestParser.InvalidManifest bad) {
-                throw ProblemException.invalid("manifest.json is invalid", bad.errors);
+                throw Failure.invalid("manifest.json is invalid", bad.errors);
             }
             Map<String, Path> data = withData ? dataFiles(slug, candidate, tmp, u.files()) : Map.of();
             for (Map.Entry<String, Path> d : data.entrySet()) {
@@ -244,7 +244,7 @@ public class BundleService {
                     try {
                         BsonDocument.parse(line);
                     } catch (RuntimeException bad) {
-                        throw ProblemException.invalid("Bad document in data/" + coll + ".ndjson",
+                        throw Failure.invalid("Bad document in data/" + coll + ".ndjson",
                                 List.of(new FieldError("data/" + coll + ".ndjson:" + lineNo, bad.getMessage())));
                     }
                 }
@@ -307,7 +307,7 @@ public class BundleService {
             List<FieldError> errors = bad.getWriteErrors().stream().map(w -> new FieldError("data/" + coll + ".ndjson:" + lines.get(w.getIndex()),
                     w.getCategory() == com.mongodb.ErrorCategory.DUPLICATE_KEY ? "another document has the same _id or unique index key"
                             : "the database refused this document")).toList();
-            throw new ProblemException(409, "Conflict", "The import's documents were refused; nothing was changed", errors, null);
+            throw Failure.conflict("The import's documents were refused; nothing was changed", errors);
         }
         int n = batch.size();
         batch.clear();
@@ -379,7 +379,7 @@ public class BundleService {
             data.put(coll, root.resolve(f));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid("The bundle's data files do not match its manifest", errors);
+            throw Failure.invalid("The bundle's data files do not match its manifest", errors);
         }
         return data;
     }
@@ -405,7 +405,7 @@ public class BundleService {
             try {
                 BundleDb.await(c.insertOne(doc));
             } catch (com.mongodb.MongoWriteException dup) {
-                throw new ProblemException(409, "Conflict", "Experiment '" + slug + "' was created concurrently; retry");
+                throw Failure.conflict("Experiment '" + slug + "' was created concurrently; retry");
             }
             return 1L;
         }
@@ -414,7 +414,7 @@ public class BundleService {
         doc.put("_id", old.get("_id"));
         UpdateResult r = BundleDb.await(c.replaceOne(Filters.and(Filters.eq("slug", slug), versionFilter(old)), doc));
         if (r.getMatchedCount() == 0) {
-            throw new ProblemException(409, "Conflict", "Experiment '" + slug + "' changed concurrently; retry");
+            throw Failure.conflict("Experiment '" + slug + "' changed concurrently; retry");
         }
         return v + 1;
     }

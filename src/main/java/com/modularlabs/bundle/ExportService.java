@@ -5,7 +5,7 @@ import com.modularlabs.registry.ConfigSecrets;
 import com.modularlabs.store.EngineCollections;
 import com.modularlabs.store.IndexContributor;
 import com.modularlabs.store.StoreOutage;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentConfigRepository;
@@ -109,7 +109,7 @@ public class ExportService implements IndexContributor {
         Document cfg = BundleDb.await(mongo.collection(ExperimentConfigRepository.COLLECTION).find(Filters.eq("slug", slug),
                 new FindOptions().limit(1)).toUni());
         if (cfg == null) {
-            throw ProblemException.notFound("No experiment '" + slug + "'");
+            throw Failure.notFound("No experiment '" + slug + "'");
         }
         Date now = new Date();
         Document job = new Document("_id", new ObjectId()).append("slug_id", slug).append("export_type", "bundle")
@@ -124,11 +124,11 @@ public class ExportService implements IndexContributor {
 
     public Document find(String id) {
         if (!ObjectId.isValid(id)) {
-            throw ProblemException.notFound("No export '" + id + "'");
+            throw Failure.notFound("No export '" + id + "'");
         }
         Document d = BundleDb.await(logs().find(Filters.eq("_id", new ObjectId(id)), new FindOptions().limit(1)).toUni());
         if (d == null) {
-            throw ProblemException.notFound("No export '" + id + "'");
+            throw Failure.notFound("No export '" + id + "'");
         }
         return d;
     }

@@ -36,11 +36,11 @@ public class BodyLimits {
                 try {
                     n = Long.parseLong(len.trim());
                 } catch (NumberFormatException e) {
-                    problem(rc, 400, "Bad Request", "Invalid Content-Length header");
+                    problem(rc, Failure.malformed("Invalid Content-Length header"));
                     return;
                 }
                 if (n > limit) {
-                    problem(rc, 413, "Payload Too Large", "The request body is larger than " + limit + " bytes");
+                    problem(rc, Failure.tooLarge("The request body is larger than " + limit + " bytes"));
                     return;
                 }
             } else if (streamed(rc)) {
@@ -64,9 +64,9 @@ public class BodyLimits {
         return rc.request().getHeader("Transfer-Encoding") != null || rc.request().version() == HttpVersion.HTTP_2;
     }
 
-    static void problem(RoutingContext rc, int status, String title, String detail) {
+    static void problem(RoutingContext rc, Failure f) {
         // the unread body stays on the connection: close it rather than drain it
         rc.response().putHeader("Connection", "close");
-        Problem.send(rc, status, title, detail);
+        Problem.send(rc, f);
     }
 }

@@ -16,11 +16,14 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /**
      * Ends a response with this body, for the filters and handlers that run before JAX-RS (where
-     * {@link ProblemMappers} cannot answer); callers add their own headers (WWW-Authenticate, Connection) first.
+     * {@link ProblemMappers} cannot answer), with the same status, title and headers it would give the failure;
+     * callers add their own headers (WWW-Authenticate, Connection) first.
      */
-    public static Future<Void> send(RoutingContext rc, int status, String title, String detail) {
-        Problem p = new Problem("about:blank", title, status, detail, rc.normalizedPath(), null);
+    public static Future<Void> send(RoutingContext rc, Failure f) {
+        int status = ProblemMappers.status(f);
+        Problem p = new Problem("about:blank", ProblemMappers.title(f), status, f.getMessage(), rc.normalizedPath(), f.errors());
         HttpServerResponse res = rc.response();
+        ProblemMappers.headers(f).forEach(res::putHeader);
         return res.setStatusCode(status).putHeader("Content-Type", MEDIA_TYPE).end(Json.encode(p));
     }
 }

@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +29,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
- * The one HTTP error mapping at the edge: every error leaves as application/problem+json. Bad input is a 4xx that
+ * The one HTTP error mapping at the edge: every error leaves as application/problem+json. Domain code throws a
+ * {@link Failure} that says what went wrong; {@link #status}, {@link #title} and {@link #headers} are the only place
+ * that turns its kind into HTTP (route handlers reach them through {@link Problem#send}). Bad input is a 4xx that
  * names what is wrong, logged at most as one line; a database's own text (namespaces, index names, server
  * messages) never reaches a client; a genuine bug is a 500 with a short reference id, logged as one line with that
  * id (the stack trace only at DEBUG), and its exception text stays in the log.
@@ -40,10 +43,68 @@ public class ProblemMappers {
             16020, 16755, 17419, 17420, 28667, 31325, 40352, 51091, 51108, 51177);
     private static final Pattern DUP_FIELD = Pattern.compile("dup key: \\{\\s*\"?([A-Za-z0-9_.]{1,100})\"?\\s*:");
 
-    public static Response toResponse(ProblemException e, String instance) {
-        Problem body = new Problem("about:blank", e.title(), e.status(), e.getMessage(), instance, e.errors());
-        Response.ResponseBuilder rb = Response.status(e.status()).type(Problem.MEDIA_TYPE).entity(body);
-        e.headers().forEach(rb::header);
+    /** The HTTP status of a failure: the one place that knows which status each kind of failure gets. */
+    public static int status(Failure f) {
+        return switch (f.kind()) {
+            case MALFORMED, INVALID -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case GONE -> 410;
+            case PRECONDITION_FAILED -> 412;
+            case TOO_LARGE -> 413;
+            case PRECONDITION_REQUIRED -> 428;
+            case RATE_LIMITED -> 429;
+            case UPSTREAM_FAILED -> 502;
+            case UNAVAILABLE -> 503;
+            case TIMED_OUT -> 504;
+            case UPSTREAM_REFUSED -> f.upstreamStatus(); // the function's own 4xx, passed on (functions.TriggerService)
+        };
+    }
+
+    /** The problem's title: the status' reason phrase, except "Validation failed" for input with field errors. */
+    public static String title(Failure f) {
+        return switch (f.kind()) {
+            case MALFORMED -> "Bad Request";
+            case INVALID -> "Validation failed";
+            case UNAUTHENTICATED -> "Unauthorized";
+            case FORBIDDEN -> "Forbidden";
+            case NOT_FOUND -> "Not Found";
+            case CONFLICT -> "Conflict";
+            case GONE -> "Gone";
+            case PRECONDITION_FAILED -> "Precondition Failed";
+            case TOO_LARGE -> "Payload Too Large";
+            case PRECONDITION_REQUIRED -> "Precondition Required";
+            case RATE_LIMITED -> "Too Many Requests";
+            case UPSTREAM_FAILED -> "Bad Gateway";
+            case UNAVAILABLE -> "Service Unavailable";
+            case TIMED_OUT -> "Gateway Timeout";
+            case UPSTREAM_REFUSED -> f.upstreamTitle() == null ? "Refused" : f.upstreamTitle();
+        };
+    }
+
+    /** Retry-After from the failure's retry hint, ETag from the version a resource has now. */
+    public static Map<String, String> headers(Failure f) {
+        Map<String, String> h = new LinkedHashMap<>(2);
+        if (f.retryAfterSeconds() != null) {
+            h.put("Retry-After", String.valueOf(f.retryAfterSeconds()));
+        }
+        if (f.currentVersion() != null) {
+            h.put("ETag", "\"" + f.currentVersion() + "\"");
+        }
+        return h;
+    }
+
+    public static Response toResponse(Failure f, String instance) {
+        return toResponse(status(f), title(f), f.getMessage(), f.errors(), headers(f), instance);
+    }
+
+    private static Response toResponse(int status, String title, String detail, List<FieldError> errors, Map<String, String> headers,
+            String instance) {
+        Problem body = new Problem("about:blank", title, status, detail, instance, errors == null ? List.of() : errors);
+        Response.ResponseBuilder rb = Response.status(status).type(Problem.MEDIA_TYPE).entity(body);
+        headers.forEach(rb::header);
         return rb.build();
     }
 
@@ -61,7 +122,7 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response problem(ProblemException e, UriInfo uri) {
+    public Response problem(Failure e, UriInfo uri) {
         return toResponse(e, uri.getPath());
     }
 
@@ -77,7 +138,7 @@ public class ProblemMappers {
     }
 
     /** What is wrong with a POJO body, by JSON path, without Java type names. */
-    static ProblemException json(JsonProcessingException e) {
+    static Failure json(JsonProcessingException e) {
         if (e instanceof StreamConstraintsException) {
             String where = e.getProcessor() instanceof JsonParser p ? SafeJson.path(p.getParsingContext()) : "$";
             return SafeJson.bad("The request body exceeds a JSON limit", where, limitText(e, SafeJson.limits()));
@@ -86,15 +147,15 @@ public class ProblemMappers {
             String path = path(m);
             Class<?> target = m.getTargetType();
             String expected = target == null ? "a different type" : expected(target);
-            return ProblemException.invalid("The request body has a value of the wrong type",
+            return Failure.invalid("The request body has a value of the wrong type",
                     List.of(new FieldError(path, "expected " + expected)));
         }
         if (e instanceof JsonMappingException m) {
-            return ProblemException.invalid("The request body could not be read", List.of(new FieldError(path(m), "invalid value")));
+            return Failure.invalid("The request body could not be read", List.of(new FieldError(path(m), "invalid value")));
         }
         String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
         String in = e.getProcessor() instanceof JsonParser p ? SafeJson.path(p.getParsingContext()) : "$";
-        return ProblemException.invalid("The request body is not valid JSON" + where + ".",
+        return Failure.invalid("The request body is not valid JSON" + where + ".",
                 List.of(new FieldError("$", e.getOriginalMessage() + (in.equals("$") ? "" : " (in " + in + ")"))));
     }
 
@@ -146,8 +207,7 @@ public class ProblemMappers {
                 : status == 413 ? "The request body is larger than " + SafeJson.limits().bodyBytes() + " bytes"
                 : status == 415 ? "Unsupported content type"
                 : st.getReasonPhrase();
-        ProblemException p = new ProblemException(status, st.getReasonPhrase(), detail);
-        Response r = toResponse(p, uri.getPath());
+        Response r = toResponse(status, st.getReasonPhrase(), detail, null, Map.of(), uri.getPath());
         e.getResponse().getHeaders().forEach((k, v) -> {
             if (!k.equalsIgnoreCase("Content-Type")) {
                 v.forEach(val -> r.getHeaders().add(k, val));
@@ -166,17 +226,16 @@ public class ProblemMappers {
         if (code == 11000 || code == 11001) {
             Matcher m = DUP_FIELD.matcher(String.valueOf(e.getMessage()));
             String field = m.find() ? m.group(1) : null;
-            return toResponse(new ProblemException(409, "Conflict", field == null ? "A document with the same unique value already exists"
+            return toResponse(Failure.conflict(field == null ? "A document with the same unique value already exists"
                     : "Duplicate value for unique field '" + field + "'", field == null ? null
-                    : List.of(new FieldError("$" + SafeJson.segment(field), "already used by another document")), null), uri.getPath());
+                    : List.of(new FieldError("$" + SafeJson.segment(field), "already used by another document"))), uri.getPath());
         }
         if (code == 50) {
-            return toResponse(new ProblemException(503, "Service Unavailable", "The query took longer than its time limit",
-                    null, Map.of("Retry-After", "1")), uri.getPath());
+            return toResponse(Failure.unavailable("The query took longer than its time limit").retryAfter(1), uri.getPath());
         }
         if (CLIENT_CODES.contains(code)) {
             LOG.debugf("database refused a request on %s: code %d", uri.getPath(), code);
-            return toResponse(ProblemException.invalid("The database refused the request",
+            return toResponse(Failure.invalid("The database refused the request",
                     List.of(new FieldError("$", "refused by the database (code " + code + ")"))), uri.getPath());
         }
         return serverBug(e, uri);
@@ -196,7 +255,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unencodable(BsonSerializationException e, UriInfo uri) {
         LOG.debugf("unencodable document on %s", uri.getPath());
-        return toResponse(ProblemException.invalid("The document cannot be stored",
+        return toResponse(Failure.invalid("The document cannot be stored",
                 List.of(new FieldError("$", "not representable in BSON (NUL in a field name, or too large)"))), uri.getPath());
     }
 
@@ -204,7 +263,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response tooDeep(StackOverflowError e, UriInfo uri) {
         LOG.warnf("stack overflow on %s (input nested too deeply for a reader that is not guarded by SafeJson)", uri.getPath());
-        return toResponse(ProblemException.invalid("The request is nested too deeply",
+        return toResponse(Failure.invalid("The request is nested too deeply",
                 List.of(new FieldError("$", "more than " + SafeJson.limits().depth() + " levels"))), uri.getPath());
     }
 
@@ -221,7 +280,7 @@ public class ProblemMappers {
         LOG.errorf("ref %s: %s on %s: %s (at %s)", ref, e.getClass().getName(), uri.getPath(),
                 msg.length() > 200 ? msg.substring(0, 200) + "…" : msg, top);
         LOG.debugf(e, "ref %s: stack trace", ref);
-        return toResponse(new ProblemException(500, "Internal Server Error", "An unexpected error occurred (reference " + ref + ").",
-                null, Map.of("X-Error-Ref", ref)), uri.getPath());
+        return toResponse(500, "Internal Server Error", "An unexpected error occurred (reference " + ref + ").", null,
+                Map.of("X-Error-Ref", ref), uri.getPath());
     }
 }

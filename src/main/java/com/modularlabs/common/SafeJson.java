@@ -24,7 +24,7 @@ import org.bson.json.JsonReader;
  * The one reader of JSON request bodies that become BSON (data API documents, filters, updates, manifests). A
  * streaming pre-scan with Jackson (strict JSON, one value, the nesting/key/number limits, no NUL in field names)
  * runs before the driver's recursive Extended JSON decoder ever sees the text, so no input can overflow its stack
- * or reach the database with a name BSON cannot encode. Every failure is a 400 {@link ProblemException} naming the
+ * or reach the database with a name BSON cannot encode. Every failure is a {@link Failure} of kind INVALID naming the
  * JSON path. POJO bodies (auth, users, roles) go through Quarkus' ObjectMapper with the same limits ({@link JacksonLimits}).
  */
 public final class SafeJson {
@@ -262,7 +262,7 @@ public final class SafeJson {
         }
     }
 
-    public static ProblemException bad(String detail, String path, String message) {
-        return ProblemException.invalid(detail, List.of(new FieldError(path, message == null ? "invalid" : message)));
+    public static Failure bad(String detail, String path, String message) {
+        return Failure.invalid(detail, List.of(new FieldError(path, message == null ? "invalid" : message)));
     }
 }

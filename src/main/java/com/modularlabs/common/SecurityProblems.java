@@ -21,25 +21,25 @@ public class SecurityProblems {
 
     void onFailure(RoutingContext rc) {
         if (rc.failure() instanceof ForbiddenException && !rc.response().headWritten()) {
-            Problem.send(rc, 403, "Forbidden", "You are not allowed to use " + rc.normalizedPath());
+            Problem.send(rc, Failure.forbidden("You are not allowed to use " + rc.normalizedPath()));
             return;
         }
         // a body handler over its limit fails the route with 413 and no exception: same problem body as ours
         if (rc.failure() == null && rc.statusCode() == 413 && !rc.response().headWritten()) {
-            BodyLimits.problem(rc, 413, "Payload Too Large", "The request body is too large");
+            BodyLimits.problem(rc, Failure.tooLarge("The request body is too large"));
             return;
         }
         // the form decoder (Netty, below JAX-RS) refusing a form body: bad input, not a server error with a trace
         if (rc.failure() instanceof HttpPostRequestDecoder.TooLongFormFieldException
                 || rc.failure() instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
             if (!rc.response().headWritten()) {
-                BodyLimits.problem(rc, 413, "Payload Too Large", "A form field is too long, or there are too many fields");
+                BodyLimits.problem(rc, Failure.tooLarge("A form field is too long, or there are too many fields"));
             }
             return;
         }
         if (rc.failure() instanceof HttpPostRequestDecoder.ErrorDataDecoderException) {
             if (!rc.response().headWritten()) {
-                BodyLimits.problem(rc, 400, "Bad Request", "The form body cannot be decoded");
+                BodyLimits.problem(rc, Failure.malformed("The form body cannot be decoded"));
             }
             return;
         }

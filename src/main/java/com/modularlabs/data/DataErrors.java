@@ -1,13 +1,12 @@
 package com.modularlabs.data;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.store.StoreOutage;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import java.util.List;
-import java.util.Map;
 
 /** Database errors caused by client input become problems, never 500s with driver text. */
 final class DataErrors {
@@ -27,15 +26,14 @@ final class DataErrors {
         }
         switch (code) {
             case 11000:
-                return new ProblemException(409, "Conflict", "A document with the same unique key (its _id or a unique index of the collection) already exists");
+                return Failure.conflict("A document with the same unique key (its _id or a unique index of the collection) already exists");
             case 50:
-                return new ProblemException(503, "Service Unavailable", "The query took longer than its time limit",
-                        null, Map.of("Retry-After", "1"));
+                return Failure.unavailable("The query took longer than its time limit").retryAfter(1);
             case 40324, 31082: // a stage or operator this database does not implement (the embedded store lacks some)
-                return ProblemException.invalid("The database does not support an operator of this query",
+                return Failure.invalid("The database does not support an operator of this query",
                         List.of(new FieldError("$", "unsupported by this database")));
             case 2, 9, 14, 51091, 51108, 51177, 28667, 40352, 15998, 16020, 31325:
-                return ProblemException.invalid("The database refused the query", List.of(new FieldError("$", "refused by the database (code " + code + ")")));
+                return Failure.invalid("The database refused the query", List.of(new FieldError("$", "refused by the database (code " + code + ")")));
             default:
                 return t; // common.ProblemMappers: never the server's text to the client, one log line
         }

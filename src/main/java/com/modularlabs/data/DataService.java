@@ -3,10 +3,10 @@ package com.modularlabs.data;
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.auth.TokenService;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.HttpConfig;
 import com.modularlabs.common.LimitsConfig;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
@@ -68,10 +68,10 @@ public class DataService {
             return new Caller(identity, false);
         }
 
-        /** @throws ProblemException 403 unless the identity holds the admin role */
+        /** @throws Failure FORBIDDEN unless the identity holds the admin role */
         public static Caller administrator(SecurityIdentity identity) {
             if (!AccessLevel.isAdmin(identity)) {
-                throw ProblemException.forbidden("Acting on experiment data as an administrator requires the admin role");
+                throw Failure.forbidden("Acting on experiment data as an administrator requires the admin role");
             }
             return new Caller(identity, true);
         }
@@ -165,7 +165,7 @@ public class DataService {
         Experiment e = experiment(slug, who);
         QuerySpec q = e.queries().get(name);
         if (q == null) {
-            throw ProblemException.notFound("Experiment '" + slug + "' has no query '" + name + "'");
+            throw Failure.notFound("Experiment '" + slug + "' has no query '" + name + "'");
         }
         AccessLevel.Owner ownerOnly = level(q.read(), who, "Query " + name);
         CollectionSpec c = collection(e, q.collection());
@@ -181,7 +181,7 @@ public class DataService {
                 !who.admin(), q.pipeline(), values, (s, logical) -> resolve(e, logical, "Query " + name, who)));
         List<FieldError> regexErrors = Pipelines.regexErrors(pipeline, regexGuard());
         if (!regexErrors.isEmpty()) {
-            throw ProblemException.invalid("Query '" + name + "' would send an unsafe regex to the database", regexErrors);
+            throw Failure.invalid("Query '" + name + "' would send an unsafe regex to the database", regexErrors);
         }
         pipeline.add(new Document("$limit", config.maxLimit()));
         AggregateOptions o = new AggregateOptions().maxTime(config.maxTimeMs(), TimeUnit.MILLISECONDS).batchSize(config.batchSize());
@@ -202,11 +202,11 @@ public class DataService {
         boolean array = body != null && body.stripLeading().startsWith("[");
         return parse(body, DocJson::parseDocuments).map(docs -> {
             if (docs.size() > config.maxBulk()) {
-                throw ProblemException.invalid("Too many documents", List.of(new FieldError("$",
+                throw Failure.invalid("Too many documents", List.of(new FieldError("$",
                         "at most " + config.maxBulk() + " documents per insert; nothing was written")));
             }
             if (docs.isEmpty()) {
-                throw ProblemException.invalid("Nothing to insert", List.of(new FieldError("$", "empty array")));
+                throw Failure.invalid("Nothing to insert", List.of(new FieldError("$", "empty array")));
             }
             return docs;
         }).chain(docs -> hooks().before(e, c, "insert", docs, null, who.identity())).chain(docs -> {
@@ -223,7 +223,7 @@ public class DataService {
                 stamped.add(stamp(d, slug, caller, now, now, errors, prefix, c));
             }
             if (!errors.isEmpty()) {
-                throw ProblemException.invalid("Invalid document" + (array ? "s; nothing was written" : ""), errors);
+                throw Failure.invalid("Invalid document" + (array ? "s; nothing was written" : ""), errors);
             }
             ReactiveMongoCollection<Document> col = coll(c);
             Uni<?> write = stamped.size() == 1 ? col.insertOne(stamped.get(0))
@@ -253,13 +253,13 @@ public class DataService {
         }
         Object docId = DocJson.parseId(id);
         if (upsert && idError(docId) != null) {
-            throw ProblemException.invalid("Invalid document id", List.of(new FieldError("id", idError(docId))));
+            throw Failure.invalid("Invalid document id", List.of(new FieldError("id", idError(docId))));
         }
         String caller = AccessLevel.callerId(who.identity());
         return parse(body, b -> DocJson.parseObject(b, "The update")).chain(update -> {
             List<FieldError> errors = rules().checkUpdate(update);
             if (!errors.isEmpty()) {
-                throw ProblemException.invalid("Invalid update", errors);
+                throw Failure.invalid("Invalid update", errors);
             }
             ReactiveMongoCollection<Document> col = coll(c);
             return mongo(col.find(byId(slug, docId, ownerOnly), new FindOptions().limit(1).batchSize(1)
@@ -282,7 +282,7 @@ public class DataService {
                             Document r = existing == null ? stamp(after, slug, caller, now, now, problems, "$", c)
                                     : stamp(after, slug, existing.get("created_by"), existing.get("created_at"), now, problems, "$", c);
                             if (!problems.isEmpty()) {
-                                throw ProblemException.invalid("The updated document would be invalid; nothing was written", problems);
+                                throw Failure.invalid("The updated document would be invalid; nothing was written", problems);
                             }
                             return r;
                         })).chain(r -> {
@@ -299,7 +299,7 @@ public class DataService {
                             return mongo(changes.around(1, () -> col.replaceOne(exact, r),
                                     res -> res.getMatchedCount() == 0 ? List.of() : List.of(change(slug, c, "update", r)))).map(res -> {
                                         if (res.getMatchedCount() == 0) {
-                                            throw new ProblemException(409, "Conflict",
+                                            throw Failure.conflict(
                                                     "The document was changed by another request; nothing was written, retry");
                                         }
                                         return res;
@@ -320,7 +320,7 @@ public class DataService {
         ReactiveMongoCollection<Document> col = coll(c);
         return parse(body, DocJson::parseDocument).chain(doc -> {
             if (doc.containsKey("_id") && !String.valueOf(doc.get("_id")).equals(id)) {
-                throw ProblemException.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
+                throw Failure.invalid("Invalid document", List.of(new FieldError("$._id", "differs from the id in the path")));
             }
             // the whole stored document: the triggers get it as `previous`
             return mongo(col.find(q, new FindOptions().limit(1).batchSize(1)
@@ -334,7 +334,7 @@ public class DataService {
                             Document r = stamp(changed, slug, existing.get("created_by"), existing.get("created_at"), new Date(), errors, "$", c);
                             r.put("_id", existing.get("_id"));
                             if (!errors.isEmpty()) {
-                                throw ProblemException.invalid("Invalid document", errors);
+                                throw Failure.invalid("Invalid document", errors);
                             }
                             Document exact = exact(slug, existing, ownerOnly);
                             return mongo(changes.around(1, () -> col.replaceOne(exact, r),
@@ -409,7 +409,7 @@ public class DataService {
         Document f = DocJson.parseObject(filter, "filter");
         List<FieldError> errors = rules().checkFilter(f, hidden(who));
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid("Invalid filter", errors.stream()
+            throw Failure.invalid("Invalid filter", errors.stream()
                     .map(x -> new FieldError("filter" + x.path().substring(1), x.message())).toList());
         }
         return f;
@@ -478,7 +478,7 @@ public class DataService {
 
     private Experiment experiment(String slug, Caller who) {
         Experiment e = registry.snapshot().active(slug)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         if (!who.asAdministrator()) {
             access.require(e, who.identity());
         }
@@ -488,7 +488,7 @@ public class DataService {
     private static CollectionSpec collection(Experiment e, String coll) {
         CollectionSpec c = e.collections().get(coll);
         if (c == null) {
-            throw ProblemException.notFound("Experiment '" + e.slug() + "' has no collection '" + coll + "'");
+            throw Failure.notFound("Experiment '" + e.slug() + "' has no collection '" + coll + "'");
         }
         return c;
     }
@@ -611,8 +611,8 @@ public class DataService {
         int max = c.maxDocumentBytes() != null ? c.maxDocumentBytes() : config.documentBytes();
         int size = new RawBsonDocument(s, DocJson.CODEC).getByteBuffer().remaining();
         if (size > max) {
-            throw new ProblemException(413, "Payload Too Large", "Document larger than " + max + " bytes; nothing was written",
-                    List.of(new FieldError(prefix, size + " bytes, limit " + max)), null);
+            throw Failure.tooLarge("Document larger than " + max + " bytes; nothing was written",
+                    List.of(new FieldError(prefix, size + " bytes, limit " + max)));
         }
         return s;
     }
@@ -621,7 +621,7 @@ public class DataService {
     private <T> Uni<T> parse(String body, Function<String, T> parser) {
         String b = body == null ? "" : body;
         if (b.length() > limits.jsonBodyBytes()) {
-            throw ProblemException.tooLarge("The request body is larger than " + limits.jsonBodyBytes() + " bytes");
+            throw Failure.tooLarge("The request body is larger than " + limits.jsonBodyBytes() + " bytes");
         }
         if (b.length() <= INLINE_PARSE_BYTES) {
             return Uni.createFrom().item(parser.apply(b));
@@ -637,7 +637,7 @@ public class DataService {
         return new ChangeLog.Change(slug, c.name(), op, d.get("_id"), d.getString("created_by"), d);
     }
 
-    private static ProblemException notFound(String coll, String id) {
-        return ProblemException.notFound("No document '" + id + "' in " + coll);
+    private static Failure notFound(String coll, String id) {
+        return Failure.notFound("No document '" + id + "' in " + coll);
     }
 }

@@ -1,7 +1,7 @@
 package com.modularlabs.data;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.common.SafeJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -44,7 +44,7 @@ public final class DocJson {
         Document d = SafeJson.parseObject(json, "The document");
         List<FieldError> errors = SafeJson.storedNameErrors(d, "$");
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid("Invalid field names; nothing was written", errors);
+            throw Failure.invalid("Invalid field names; nothing was written", errors);
         }
         return d;
     }
@@ -78,13 +78,13 @@ public final class DocJson {
             }
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid("Invalid field names; nothing was written", errors.size() > 20 ? errors.subList(0, 20) : errors);
+            throw Failure.invalid("Invalid field names; nothing was written", errors.size() > 20 ? errors.subList(0, 20) : errors);
         }
         return docs;
     }
 
-    static ProblemException bad(String detail, String path, String message) {
-        return ProblemException.invalid(detail, List.of(new FieldError(path, message == null ? "invalid" : message)));
+    static Failure bad(String detail, String path, String message) {
+        return Failure.invalid(detail, List.of(new FieldError(path, message == null ? "invalid" : message)));
     }
 
     /** An id from a path: 24 hex digits are an ObjectId, anything else a string id. */

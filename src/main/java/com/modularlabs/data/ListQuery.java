@@ -1,7 +1,7 @@
 package com.modularlabs.data;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -292,7 +292,7 @@ public final class ListQuery {
         return alts.size() == 1 ? alts.get(0) : new Document("$or", alts);
     }
 
-    static ProblemException badParam(String param, String message) {
-        return ProblemException.invalid("Invalid query parameter '" + param + "'", List.of(new FieldError(param, message)));
+    static Failure badParam(String param, String message) {
+        return Failure.invalid("Invalid query parameter '" + param + "'", List.of(new FieldError(param, message)));
     }
 }

@@ -1,8 +1,8 @@
 package com.modularlabs.data;
 
 import com.modularlabs.access.AccessLevel;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -480,7 +480,7 @@ public final class Pipelines {
             values.put(n, value);
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid("Invalid query parameters", errors);
+            throw Failure.invalid("Invalid query parameters", errors);
         }
         return values;
     }

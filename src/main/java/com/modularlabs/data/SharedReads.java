@@ -2,7 +2,7 @@ package com.modularlabs.data;
 
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.access.ExperimentAccess;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
@@ -28,17 +28,17 @@ public class SharedReads {
     public record Grant(Experiment owner, CollectionSpec collection, AccessLevel.Owner ownerOnly) {
     }
 
-    /** Throws 403/404/401 as problem+json when the read is not allowed. */
+    /** Fails FORBIDDEN, NOT_FOUND or UNAUTHENTICATED when the read is not allowed. */
     public Grant check(Experiment reader, String owner, String coll, SecurityIdentity who, String what) {
         if (!reader.dataScope().contains(owner)) {
-            throw ProblemException.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + reader.slug() + "'");
+            throw Failure.forbidden("Experiment '" + owner + "' is not in the data_scope of '" + reader.slug() + "'");
         }
         Experiment o = registry.snapshot().active(owner)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + owner + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + owner + "'"));
         access.require(o, who);
         CollectionSpec c = o.collections().get(coll);
         if (c == null) {
-            throw ProblemException.notFound("Experiment '" + owner + "' has no collection '" + coll + "'");
+            throw Failure.notFound("Experiment '" + owner + "' has no collection '" + coll + "'");
         }
         AccessLevel.Owner ownerOnly = AccessLevel.check(c.read(), who, what + " (" + owner + "." + coll + ")");
         return new Grant(o, c, ownerOnly);

@@ -3,7 +3,7 @@ package com.modularlabs.data;
 import com.modularlabs.store.Database;
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.IndexSpec;
@@ -68,11 +68,11 @@ public class TextSearch {
             }
         }
         if (fields.isEmpty()) {
-            throw ProblemException.invalid("Collection '" + c.name() + "' has no text index",
+            throw Failure.invalid("Collection '" + c.name() + "' has no text index",
                     List.of(new FieldError("q", "declare a managed index of type text on '" + c.name() + "' to search it")));
         }
         if (fields.contains("$**")) {
-            throw ProblemException.invalid("Collection '" + c.name() + "' has a wildcard text index",
+            throw Failure.invalid("Collection '" + c.name() + "' has a wildcard text index",
                     List.of(new FieldError("q", "search needs a text index that names its fields")));
         }
         return fields;
@@ -81,10 +81,10 @@ public class TextSearch {
     /** The words of q (validated: 1..maxQueryLength characters, at most maxTerms words). */
     List<String> terms(String q) {
         if (q == null || q.isBlank()) {
-            throw ProblemException.invalid("Missing search text", List.of(new FieldError("q", "is required")));
+            throw Failure.invalid("Missing search text", List.of(new FieldError("q", "is required")));
         }
         if (q.length() > config.maxQueryLength()) {
-            throw ProblemException.invalid("Search text too long", List.of(new FieldError("q", "at most " + config.maxQueryLength() + " characters")));
+            throw Failure.invalid("Search text too long", List.of(new FieldError("q", "at most " + config.maxQueryLength() + " characters")));
         }
         LinkedHashSet<String> words = new LinkedHashSet<>();
         for (String w : WORDS.split(q.strip())) {
@@ -97,10 +97,10 @@ public class TextSearch {
             }
         }
         if (words.isEmpty()) {
-            throw ProblemException.invalid("Missing search text", List.of(new FieldError("q", "has no words")));
+            throw Failure.invalid("Missing search text", List.of(new FieldError("q", "has no words")));
         }
         if (words.size() > config.maxTerms()) {
-            throw ProblemException.invalid("Too many words", List.of(new FieldError("q", "at most " + config.maxTerms() + " words")));
+            throw Failure.invalid("Too many words", List.of(new FieldError("q", "at most " + config.maxTerms() + " words")));
         }
         return new ArrayList<>(words);
     }
@@ -117,7 +117,7 @@ public class TextSearch {
         } catch (NumberFormatException ignored) {
             // answered below
         }
-        throw ProblemException.invalid("Invalid limit", List.of(new FieldError("limit", "must be an integer from 1 to " + config.maxLimit())));
+        throw Failure.invalid("Invalid limit", List.of(new FieldError("limit", "must be an integer from 1 to " + config.maxLimit())));
     }
 
     /** A regex source matching {@code literal} exactly: every character with a meaning in some regex dialect is escaped. */

@@ -2,7 +2,7 @@ package com.modularlabs.data;
 
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.access.ExperimentAccess;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Workers;
 import com.modularlabs.registry.CollectionSpec;
 import com.modularlabs.registry.Experiment;
@@ -42,11 +42,11 @@ public class TextSearchResource {
     public Uni<Response> search(@PathParam("slug") String slug, @PathParam("coll") String coll, @QueryParam("q") String q,
             @QueryParam("limit") String limit) {
         Experiment e = registry.snapshot().active(slug)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         access.require(e, identity);
         CollectionSpec c = e.collections().get(coll);
         if (c == null) {
-            throw ProblemException.notFound("Experiment '" + slug + "' has no collection '" + coll + "'");
+            throw Failure.notFound("Experiment '" + slug + "' has no collection '" + coll + "'");
         }
         AccessLevel.Owner ownerOnly = AccessLevel.check(c.read(), identity, "Reading " + coll);
         AccessLevel.requireService(c.read(), identity, slug, "Reading " + coll);

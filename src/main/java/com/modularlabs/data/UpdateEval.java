@@ -1,7 +1,7 @@
 package com.modularlabs.data;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,8 +87,8 @@ public final class UpdateEval {
     private void cells(long n, String path) {
         cells += n;
         if (n < 0 || cells > budget.cells()) {
-            throw new ProblemException(413, "Payload Too Large", "The update would create more than " + budget.cells()
-                    + " values; nothing was written", List.of(new FieldError(path, "the update is too large for the document size limit")), null);
+            throw Failure.tooLarge("The update would create more than " + budget.cells()
+                    + " values; nothing was written", List.of(new FieldError(path, "the update is too large for the document size limit")));
         }
     }
 
@@ -560,7 +560,7 @@ public final class UpdateEval {
         return v;
     }
 
-    private static ProblemException bad(String path, String message) {
-        return ProblemException.invalid("Invalid update", List.of(new FieldError(path, message)));
+    private static Failure bad(String path, String message) {
+        return Failure.invalid("Invalid update", List.of(new FieldError(path, message)));
     }
 }

@@ -9,7 +9,7 @@ import org.bson.Document;
 
 /**
  * Write triggers (implemented by the functions package, so data does not depend on it). {@link #before} may
- * refuse a write (a failed Uni with a ProblemException) or return changed documents, which the data API then
+ * refuse a write (a failed Uni with a common.Failure) or return changed documents, which the data API then
  * stamps and validates like any client document; {@link #after} records the write for asynchronous delivery.
  */
 public interface WriteHooks {

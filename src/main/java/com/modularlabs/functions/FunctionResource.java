@@ -1,7 +1,7 @@
 package com.modularlabs.functions;
 
 import com.modularlabs.access.ExperimentAccess;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
@@ -32,11 +32,11 @@ public class FunctionResource {
     @Path("/{name}")
     public Uni<Response> call(@PathParam("slug") String slug, @PathParam("name") String name, byte[] body) {
         Experiment e = registry.snapshot().active(slug)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         access.require(e, identity);
         FunctionSpec f = catalog.function(e, name);
         if (f == null) {
-            throw ProblemException.notFound("Experiment '" + slug + "' has no function '" + name + "'");
+            throw Failure.notFound("Experiment '" + slug + "' has no function '" + name + "'");
         }
         AccessLevel.check(f.access(), identity, "Calling function " + name);
         byte[] payload = body == null || body.length == 0 ? "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8) : body;

@@ -2,7 +2,7 @@ package com.modularlabs.functions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.modularlabs.auth.TokenService;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.Workers;
 import io.quarkus.runtime.LaunchMode;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
@@ -65,13 +65,13 @@ public class FunctionService {
         long start = System.nanoTime();
         if (body.length > f.maxBodyBytes()) {
             metrics.record(f, "too_large", System.nanoTime() - start);
-            return Uni.createFrom().failure(ProblemException.tooLarge("The body is larger than function '" + f.name()
+            return Uni.createFrom().failure(Failure.tooLarge("The body is larger than function '" + f.name()
                     + "' accepts (" + f.maxBodyBytes() + " bytes)"));
         }
         URI uri = f.resolve(baseUrl(f.slug()));
         if (uri == null) {
             metrics.record(f, "unavailable", System.nanoTime() - start);
-            return Uni.createFrom().failure(new ProblemException(503, "Service Unavailable", "Function '" + f.name()
+            return Uni.createFrom().failure(Failure.unavailable("Function '" + f.name()
                     + "' has a relative URL and the operator set no base URL for experiment '" + f.slug() + "'"));
         }
         String refused = hosts.checkUrl(uri);
@@ -81,14 +81,14 @@ public class FunctionService {
         }
         if (!guard.acquire(f.slug())) {
             metrics.record(f, "overloaded", System.nanoTime() - start);
-            return Uni.createFrom().failure(new ProblemException(503, "Service Unavailable", "Too many function calls in flight for experiment '"
-                    + f.slug() + "'; retry shortly", null, Map.of("Retry-After", "1")));
+            return Uni.createFrom().failure(Failure.unavailable("Too many function calls in flight for experiment '"
+                    + f.slug() + "'; retry shortly").retryAfter(1));
         }
         if (!guard.allow(f)) {
             guard.release(f.slug());
             metrics.record(f, "circuit_open", System.nanoTime() - start);
-            return Uni.createFrom().failure(new ProblemException(503, "Service Unavailable", "Function '" + f.name()
-                    + "' is failing; calls are paused", null, Map.of("Retry-After", String.valueOf(guard.retryAfterSeconds(f)))));
+            return Uni.createFrom().failure(Failure.unavailable("Function '" + f.name()
+                    + "' is failing; calls are paused").retryAfter(guard.retryAfterSeconds(f)));
         }
         return keys.current().chain(key -> {
             Credentials fresh = hosts.passedRecently(uri) ? reusable(f, caller, key) : null;
@@ -106,7 +106,7 @@ public class FunctionService {
                 // the answer arrives on an event loop: checking a large one as JSON is work for a worker
                 .chain(a -> a.body() != null && a.body().length > INLINE_CHECK_BYTES ? Workers.run(() -> classify(f, a, start))
                         : Uni.createFrom().item(() -> classify(f, a, start)))
-                .onFailure(t -> !(t instanceof ProblemException)).transform(t -> failed(f, t, start))
+                .onFailure(t -> !(t instanceof Failure)).transform(t -> failed(f, t, start))
                 .onTermination().invoke(() -> guard.release(f.slug()));
     }
 
@@ -121,7 +121,7 @@ public class FunctionService {
 
     /** True for the refusals that happen before any request is sent (open circuit, too many calls in flight). */
     public static boolean notCalled(Throwable t) {
-        return t instanceof ProblemException p && p.status() == 503 && p.headers().containsKey("Retry-After");
+        return t instanceof Failure p && p.kind() == Failure.Kind.UNAVAILABLE && p.retryAfterSeconds() != null;
     }
 
     private Result classify(FunctionSpec f, FunctionClient.Answer a, long start) {
@@ -151,16 +151,16 @@ public class FunctionService {
         return r;
     }
 
-    private ProblemException failure(FunctionSpec f, long start, String outcome, ProblemException p) {
+    private Failure failure(FunctionSpec f, long start, String outcome, Failure p) {
         guard.failure(f);
         metrics.record(f, outcome, System.nanoTime() - start);
         return p;
     }
 
-    private ProblemException failed(FunctionSpec f, Throwable t, long start) {
+    private Failure failed(FunctionSpec f, Throwable t, long start) {
         Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (c instanceof HttpTimeoutException || c instanceof TimeoutException) {
-            return failure(f, start, "timeout", new ProblemException(504, "Gateway Timeout",
+            return failure(f, start, "timeout", Failure.timedOut(
                     "Function '" + f.name() + "' did not answer within " + f.timeout().toMillis() + " ms"));
         }
         if (c instanceof FunctionClient.TooLarge) {
@@ -173,8 +173,8 @@ public class FunctionService {
         return failure(f, start, "error", badGateway(f, "the call failed (" + c.getClass().getSimpleName() + ")"));
     }
 
-    private static ProblemException badGateway(FunctionSpec f, String why) {
-        return new ProblemException(502, "Bad Gateway", "Function '" + f.name() + "' failed: " + why);
+    private static Failure badGateway(FunctionSpec f, String why) {
+        return Failure.upstreamFailed("Function '" + f.name() + "' failed: " + why);
     }
 
     private static boolean isJson(byte[] body) {

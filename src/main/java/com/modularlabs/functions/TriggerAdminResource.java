@@ -1,6 +1,6 @@
 package com.modularlabs.functions;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.data.DocJson;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -31,11 +31,11 @@ public class TriggerAdminResource {
     @Path("/{id}/retry")
     public Uni<Response> retry(@PathParam("id") String id) {
         if (id.length() > 100) {
-            throw ProblemException.badRequest("Invalid delivery id");
+            throw Failure.malformed("Invalid delivery id");
         }
         return triggers.retry(id).map(found -> {
             if (!found) {
-                throw ProblemException.notFound("No failed delivery '" + id + "'");
+                throw Failure.notFound("No failed delivery '" + id + "'");
             }
             return Response.accepted().build();
         });

@@ -3,7 +3,7 @@ package com.modularlabs.functions;
 import com.modularlabs.store.Database;
 import com.modularlabs.store.EngineCollections;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.data.DataConfig;
 import com.modularlabs.data.DocJson;
 import com.modularlabs.data.WriteHooks;
@@ -110,7 +110,7 @@ public class TriggerService implements WriteHooks {
         Document a;
         try {
             a = DocJson.parseObject(new String(r.body(), StandardCharsets.UTF_8), "The answer");
-        } catch (ProblemException bad) {
+        } catch (Failure bad) {
             throw badAnswer(f, "not a JSON object");
         }
         if (!a.containsKey("documents")) {
@@ -124,7 +124,7 @@ public class TriggerService implements WriteHooks {
     }
 
     /** The function's own problem+json (4xx), as the client's answer. */
-    private static ProblemException refusal(FunctionService.Result r) {
+    private static Failure refusal(FunctionService.Result r) {
         Document p = Document.parse(new String(r.body(), StandardCharsets.UTF_8));
         List<FieldError> errors = new ArrayList<>();
         if (p.get("errors") instanceof List<?> l) {
@@ -134,12 +134,13 @@ public class TriggerService implements WriteHooks {
                 }
             }
         }
-        return new ProblemException(r.status(), p.get("title") instanceof String s ? s : "Refused",
-                p.get("detail") instanceof String d ? d : "The write was refused by the experiment", errors, null);
+        // the function's own status and title (a 4xx, checked by FunctionService.classify) are passed on as they came
+        return Failure.upstreamRefused(r.status(), p.get("title") instanceof String s ? s : "Refused",
+                p.get("detail") instanceof String d ? d : "The write was refused by the experiment", errors);
     }
 
-    private static ProblemException badAnswer(FunctionSpec f, String why) {
-        return new ProblemException(502, "Bad Gateway", "Trigger function '" + f.name() + "' answered an unusable result: " + why
+    private static Failure badAnswer(FunctionSpec f, String why) {
+        return Failure.upstreamFailed("Trigger function '" + f.name() + "' answered an unusable result: " + why
                 + "; nothing was written");
     }
 
@@ -225,19 +226,14 @@ public class TriggerService implements WriteHooks {
         byte[] body = DocJson.toJson(event).getBytes(StandardCharsets.UTF_8);
         return functions.invoke(f, body, caller, Map.of("X-Labs-Trigger", "after_write", "X-Labs-Delivery-Id", id))
                 .map(r -> r.status() < 300 ? (String) null : "HTTP " + r.status())
-                .onFailure(FunctionService::notCalled).recoverWithUni(t -> defer(d, (ProblemException) t).replaceWith("deferred"))
-                .onFailure().recoverWithItem(t -> t instanceof ProblemException p ? p.getMessage() : t.getClass().getSimpleName())
+                .onFailure(FunctionService::notCalled).recoverWithUni(t -> defer(d, (Failure) t).replaceWith("deferred"))
+                .onFailure().recoverWithItem(t -> t instanceof Failure p ? p.getMessage() : t.getClass().getSimpleName())
                 .chain(error -> "deferred".equals(error) ? Uni.createFrom().voidItem() : settle(d, attempt, error == null, error, f));
     }
 
     /** The call did not go out (open circuit, experiment at its limit): try later without using up an attempt. */
-    private Uni<Void> defer(Document d, ProblemException p) {
-        long seconds = 1;
-        try {
-            seconds = Long.parseLong(p.headers().getOrDefault("Retry-After", "1"));
-        } catch (NumberFormatException ignored) {
-            // keep 1
-        }
+    private Uni<Void> defer(Document d, Failure p) {
+        long seconds = p.retryAfterSeconds() == null ? 1 : p.retryAfterSeconds();
         count(d.getString("experiment"), "deferred");
         return deliveries().updateOne(new Document("_id", d.get("_id")), new Document("$set",
                 new Document("next_at", new Date(System.currentTimeMillis() + seconds * 1000)).append("updated_at", new Date())))

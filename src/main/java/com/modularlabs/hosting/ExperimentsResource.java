@@ -9,7 +9,7 @@ import com.modularlabs.registry.ExperimentRegistry;
 import com.modularlabs.registry.ManifestValidator;
 import com.modularlabs.registry.PublicExperiment;
 import com.modularlabs.registry.RegistrySnapshot;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -45,10 +45,10 @@ public class ExperimentsResource {
     @GET
     public Uni<Page> list(@QueryParam("limit") @DefaultValue("50") int limit, @QueryParam("after") String after) {
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+            throw Failure.malformed("limit must be between 1 and " + MAX_LIMIT);
         }
         if (after != null && !ManifestValidator.isValidSlug(after)) {
-            throw ProblemException.badRequest("after must be a slug returned as 'next' by the previous page");
+            throw Failure.malformed("after must be a slug returned as 'next' by the previous page");
         }
         RegistrySnapshot snap = registry.snapshot();
         return configs.activePage(after, limit).map(rows -> {
@@ -64,7 +64,7 @@ public class ExperimentsResource {
     @Path("{slug}")
     public Uni<PublicExperiment> get(@PathParam("slug") String slug) {
         Experiment e = registry.snapshot().active(slug)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         access.require(e, identity);
         return service.publicConfig(slug);
     }

@@ -1,7 +1,7 @@
 package com.modularlabs.hosting;
 
 import com.modularlabs.access.ExperimentAccess;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.registry.Experiment;
 import com.modularlabs.registry.ExperimentRegistry;
 import io.quarkus.qute.Template;
@@ -51,9 +51,9 @@ public class HostingResource {
         }
         return files.resolve(e.staticRoot(), "index.html")
                 .map(f -> send(e, f, ifNoneMatch))
-                .onFailure(ProblemException.class).recoverWithItem(err -> {
-                    if (((ProblemException) err).status() != 404) {
-                        throw (ProblemException) err;
+                .onFailure(Failure.class).recoverWithItem(err -> {
+                    if (((Failure) err).kind() != Failure.Kind.NOT_FOUND) {
+                        throw (Failure) err;
                     }
                     String html = experimentInfo.data("e", e).render();
                     return Response.ok(html, "text/html; charset=utf-8").header("Cache-Control", "no-cache").build();
@@ -83,11 +83,11 @@ public class HostingResource {
     /** The active experiment, after the access check; browsers are sent to the login page instead of a 401. */
     private Experiment experiment(String slug, String accept, String next) {
         Experiment e = registry.snapshot().active(slug)
-                .orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+                .orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         try {
             access.require(e, identity);
-        } catch (ProblemException denied) {
-            if (denied.status() == 401 && accept != null && accept.contains("text/html")) {
+        } catch (Failure denied) {
+            if (denied.kind() == Failure.Kind.UNAUTHENTICATED && accept != null && accept.contains("text/html")) {
                 throw new WebApplicationException(Response.seeOther(
                         URI.create("/auth/login?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8))).build());
             }

@@ -1,6 +1,6 @@
 package com.modularlabs.hosting;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.RelativePath;
 import com.modularlabs.common.Workers;
 import java.io.IOException;
@@ -47,10 +47,10 @@ public class StaticFiles {
      */
     static void checkPath(String p) {
         if (RelativePath.whyUnsafe(p) != null) {
-            throw ProblemException.badRequest("Invalid static file path");
+            throw Failure.malformed("Invalid static file path");
         }
         if (hidden(p)) {
-            throw ProblemException.notFound("No such file");
+            throw Failure.notFound("No such file");
         }
     }
 
@@ -71,15 +71,15 @@ public class StaticFiles {
             Path real = realRoot.resolve(requestPath).normalize().toRealPath();
             // the real path too: a link may lead into a dot-folder
             if (!real.startsWith(realRoot) || real.equals(realRoot) || hidden(realRoot.relativize(real).toString())) {
-                throw ProblemException.notFound("No such file");
+                throw Failure.notFound("No such file");
             }
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!a.isRegularFile()) {
-                throw ProblemException.notFound("No such file");
+                throw Failure.notFound("No such file");
             }
             return new StaticFile(real, a.size(), a.lastModifiedTime().toMillis(), contentType(real));
         } catch (NoSuchFileException e) {
-            throw ProblemException.notFound("No such file");
+            throw Failure.notFound("No such file");
         }
     }
 

@@ -1,6 +1,6 @@
 package com.modularlabs.observability;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.ProblemMappers;
 import com.modularlabs.store.StoreConfig;
 import com.modularlabs.store.StoreOutage;
@@ -8,7 +8,6 @@ import com.mongodb.MongoException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -33,7 +32,7 @@ public class StoreUnavailableMapper {
 
     @ServerExceptionMapper
     public Response wrapped(CompletionException e, UriInfo uri) {
-        if (e.getCause() instanceof ProblemException p) {
+        if (e.getCause() instanceof Failure p) {
             return ProblemMappers.toResponse(p, uri.getPath());
         }
         return map(e, uri);
@@ -52,8 +51,7 @@ public class StoreUnavailableMapper {
         return ProblemMappers.serverBug(e, uri); // one line with a reference id, never the exception's text
     }
 
-    static ProblemException unavailable(int retryAfter) {
-        return new ProblemException(503, "Service Unavailable", "The database is unavailable; retry in a few seconds.", null,
-                Map.of("Retry-After", String.valueOf(retryAfter)));
+    static Failure unavailable(int retryAfter) {
+        return Failure.unavailable("The database is unavailable; retry in a few seconds.").retryAfter(retryAfter);
     }
 }

@@ -1,5 +1,7 @@
 package com.modularlabs.realtime;
 
+import com.modularlabs.common.Failure;
+import com.modularlabs.common.ProblemMappers;
 import com.modularlabs.store.ChangeLog;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -83,7 +85,7 @@ final class Connection {
         }
         if (held != null) {
             if (held.size() >= capacity) {
-                end("slow-consumer", 503, "Too many events arrived while resuming; reconnect to resume again");
+                end("slow-consumer", Failure.unavailable("Too many events arrived while resuming; reconnect to resume again"));
                 return;
             }
             held.add(e);
@@ -149,7 +151,7 @@ final class Connection {
 
     private boolean offer(OutboundSseEvent ev, long writtenAt) {
         if (queue.size() >= capacity) {
-            end("slow-consumer", 503, "The client did not keep up with " + capacity + " pending events; reconnect to resume");
+            end("slow-consumer", Failure.unavailable("The client did not keep up with " + capacity + " pending events; reconnect to resume"));
             return false;
         }
         queue.add(new Item(ev, writtenAt));
@@ -180,8 +182,11 @@ final class Connection {
         }
     }
 
-    /** Ends the stream with a last "end" event carrying the reason; idempotent. */
-    synchronized void end(String reason, int status, String detail) {
+    /**
+     * Ends the stream with a last "end" event carrying the reason, and the status and detail of the failure as an HTTP
+     * response would (the event is the stream's answer, so this writer maps the failure like the edge does); idempotent.
+     */
+    synchronized void end(String reason, Failure why) {
         if (closed) {
             return;
         }
@@ -192,7 +197,7 @@ final class Connection {
         hub.ended(this, reason, dropped);
         MultiEmitter<? super OutboundSseEvent> em = emitter;
         if (em != null && !em.isCancelled()) {
-            String json = "{\"reason\":" + Subscription.quote(reason) + ",\"status\":" + status + ",\"detail\":" + Subscription.quote(detail) + "}";
+            String json = "{\"reason\":" + Subscription.quote(reason) + ",\"status\":" + ProblemMappers.status(why) + ",\"detail\":" + Subscription.quote(why.getMessage()) + "}";
             OutboundSseEvent last = sse.newEventBuilder().name("end").data(json).build();
             writer.execute(() -> {
                 em.emit(last);

@@ -5,7 +5,7 @@ import com.modularlabs.access.ExperimentAccess;
 import com.modularlabs.auth.LabsTokenRequest;
 import com.modularlabs.auth.UserStore;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.access.AccessLevel;
 import com.modularlabs.data.DataConfig;
 import com.modularlabs.data.DocJson;
@@ -128,7 +128,7 @@ public class Realtime {
         if (timer != null) {
             timer.shutdownNow();
         }
-        connections.forEach(c -> c.end("shutdown", 503, "The server is shutting down; reconnect to resume"));
+        connections.forEach(c -> c.end("shutdown", Failure.unavailable("The server is shutting down; reconnect to resume")));
     }
 
     // ---------------------------------------------------------------- opening a stream
@@ -174,8 +174,8 @@ public class Realtime {
         }, BackPressureStrategy.BUFFER);
     }
 
-    private static ProblemException tooMany(String detail) {
-        return new ProblemException(429, "Too Many Requests", detail);
+    private static Failure tooMany(String detail) {
+        return Failure.rateLimited(detail);
     }
 
     private static int count(Map<String, Integer> m, String key) {
@@ -240,25 +240,25 @@ public class Realtime {
             } else {
                 c.finishReplay(entries, upTo);
             }
-        }, e -> c.end("error", 503, "Could not read the event log to resume; reconnect"));
+        }, e -> c.end("error", Failure.unavailable("Could not read the event log to resume; reconnect")));
     }
 
     // ---------------------------------------------------------------- authorization (the data API's read rules)
 
     private List<Subscription.Spec> parseSpecs(String json) {
         if (json == null || json.isBlank()) {
-            throw ProblemException.invalid("Nothing to subscribe to", List.of(new FieldError("subscribe",
+            throw Failure.invalid("Nothing to subscribe to", List.of(new FieldError("subscribe",
                     "required: a JSON array of {\"collection\": ..., \"filter\": ..., \"fields\": ..., \"id\": ...}")));
         }
         if (json.length() > 16 * 1024) {
-            throw ProblemException.invalid("Subscriptions too large", List.of(new FieldError("subscribe", "at most 16384 characters")));
+            throw Failure.invalid("Subscriptions too large", List.of(new FieldError("subscribe", "at most 16384 characters")));
         }
         Object parsed = DocJson.parseObject("{\"s\":" + json + "}", "subscribe").get("s");
         if (!(parsed instanceof List<?> list) || list.isEmpty()) {
-            throw ProblemException.invalid("Invalid subscriptions", List.of(new FieldError("subscribe", "must be a non-empty JSON array")));
+            throw Failure.invalid("Invalid subscriptions", List.of(new FieldError("subscribe", "must be a non-empty JSON array")));
         }
         if (list.size() > config.maxSubscriptionsPerConnection()) {
-            throw ProblemException.invalid("Too many subscriptions", List.of(new FieldError("subscribe",
+            throw Failure.invalid("Too many subscriptions", List.of(new FieldError("subscribe",
                     "at most " + config.maxSubscriptionsPerConnection() + " subscriptions per connection")));
         }
         List<FieldError> errors = new ArrayList<>();
@@ -307,14 +307,14 @@ public class Realtime {
                     fields instanceof String f ? f : null));
         }
         if (!errors.isEmpty()) {
-            throw ProblemException.invalid("Invalid subscriptions", errors);
+            throw Failure.invalid("Invalid subscriptions", errors);
         }
         return specs;
     }
 
     /** The subscriptions as the caller may have them now; throws the problem a GET of the same data would get. */
     List<Subscription> authorize(RegistrySnapshot snap, String slug, List<Subscription.Spec> specs, SecurityIdentity who) {
-        Experiment e = snap.active(slug).orElseThrow(() -> ProblemException.notFound("No active experiment '" + slug + "'"));
+        Experiment e = snap.active(slug).orElseThrow(() -> Failure.notFound("No active experiment '" + slug + "'"));
         access.require(e, who);
         List<Subscription> out = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
@@ -332,7 +332,7 @@ public class Realtime {
             } else {
                 c = target.collections().get(s.collection());
                 if (c == null) {
-                    throw ProblemException.notFound("Experiment '" + target.slug() + "' has no collection '" + s.collection() + "'");
+                    throw Failure.notFound("Experiment '" + target.slug() + "' has no collection '" + s.collection() + "'");
                 }
                 ownerOnly = AccessLevel.check(c.read(), who, what);
             }
@@ -342,7 +342,7 @@ public class Realtime {
                 List<FieldError> hidden = rules.checkFilter(s.filter(), AccessLevel.hiddenFields(who));
                 if (!hidden.isEmpty()) {
                     String p = "subscribe[" + i + "].filter";
-                    throw ProblemException.invalid("Invalid subscriptions", hidden.stream()
+                    throw Failure.invalid("Invalid subscriptions", hidden.stream()
                             .map(f -> new FieldError(p + f.path().substring(1), f.message())).toList());
                 }
             }
@@ -351,7 +351,7 @@ public class Realtime {
                 m = new Matcher(s.filter());
             } catch (Matcher.Invalid inv) {
                 String p = "subscribe[" + i + "].filter";
-                throw ProblemException.invalid("Invalid subscriptions", inv.errors.stream()
+                throw Failure.invalid("Invalid subscriptions", inv.errors.stream()
                         .map(f -> new FieldError(p + f.path().substring(1), f.message())).toList());
             }
             Projection proj = Projection.ALL;
@@ -375,7 +375,7 @@ public class Realtime {
         } catch (NumberFormatException e) {
             // fall through
         }
-        throw ProblemException.invalid("Invalid Last-Event-ID", List.of(new FieldError("Last-Event-ID", "must be an event id from this stream")));
+        throw Failure.invalid("Invalid Last-Event-ID", List.of(new FieldError("Last-Event-ID", "must be an event id from this stream")));
     }
 
     // ---------------------------------------------------------------- delivery
@@ -489,13 +489,13 @@ public class Realtime {
             for (int i = 0; i < now.size(); i++) {
                 Subscription was = c.subscriptions.get(i);
                 if (!now.get(i).key().equals(was.key()) || !java.util.Objects.equals(now.get(i).ownerOnly(), was.ownerOnly())) {
-                    c.end("changed", 409, "Subscription '" + was.id() + "' now reads differently; resubscribe");
+                    c.end("changed", Failure.conflict("Subscription '" + was.id() + "' now reads differently; resubscribe"));
                     return;
                 }
             }
             c.identity = who;
-        } catch (ProblemException p) {
-            c.end(p.status() == 401 ? "unauthorized" : p.status() == 404 ? "gone" : "forbidden", p.status(), p.getMessage());
+        } catch (Failure p) {
+            c.end(p.kind() == Failure.Kind.UNAUTHENTICATED ? "unauthorized" : p.kind() == Failure.Kind.NOT_FOUND ? "gone" : "forbidden", p);
         }
     }
 
@@ -508,7 +508,7 @@ public class Realtime {
             }
             identities.authenticate(new LabsTokenRequest(c.token, c.tokenSource, "cookie".equals(c.tokenSource))).subscribe().with(
                     who -> recheck(c, snap, who),
-                    err -> c.end("unauthorized", 401, "The session ended (" + why + "); log in again"));
+                    err -> c.end("unauthorized", Failure.unauthenticated("The session ended (" + why + "); log in again")));
         }
     }
 

@@ -1,7 +1,7 @@
 package com.modularlabs.registry;
 
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
-import com.modularlabs.common.ProblemException;
 import com.modularlabs.store.EngineCollections;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
@@ -244,10 +244,10 @@ public class CollectionClaims {
         return "would be stored in collection '" + physical + "', which experiment '" + owner + "' already uses";
     }
 
-    static ProblemException conflict(String slug, List<FieldError> errors) {
-        return new ProblemException(409, "Conflict", "Experiment '" + slug + "' declares collections whose stored names "
+    static Failure conflict(String slug, List<FieldError> errors) {
+        return Failure.conflict("Experiment '" + slug + "' declares collections whose stored names "
                 + "another experiment already uses: " + errors.stream().map(FieldError::path).toList()
-                + " (names are <slug>_<collection>; rename the collection or the experiment)", List.copyOf(errors), null);
+                + " (names are <slug>_<collection>; rename the collection or the experiment)", List.copyOf(errors));
     }
 
     /** The claims as plain documents, for the batch insert and lookups by name. */

@@ -1,6 +1,6 @@
 package com.modularlabs.registry;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import io.quarkus.cache.Cache;
@@ -35,7 +35,7 @@ public class ExperimentConfigService {
                 .collect().first()
                 .map(doc -> {
                     if (doc == null) {
-                        throw ProblemException.notFound("No active experiment '" + slug + "'");
+                        throw Failure.notFound("No active experiment '" + slug + "'");
                     }
                     return toPublic(doc);
                 });

@@ -1,13 +1,12 @@
 package com.modularlabs.registry;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.ProblemMappers;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -15,7 +14,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Retry-After: an HTML "starting" page for browsers, problem+json otherwise. Health and metrics stay reachable.
  */
 public class StartingFilter {
-    static final String RETRY_AFTER = "5";
+    static final int RETRY_AFTER = 5;
     static final String PAGE = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
             <title>Modular Labs is starting</title></head><body><main><h1>Modular Labs is starting</h1>
@@ -32,11 +31,10 @@ public class StartingFilter {
         }
         String accept = ctx.getHeaderString(HttpHeaders.ACCEPT);
         if (accept != null && accept.contains(MediaType.TEXT_HTML)) {
-            return Response.status(503).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).header("Retry-After", RETRY_AFTER)
+            return Response.status(503).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).header("Retry-After", String.valueOf(RETRY_AFTER))
                     .header(HttpHeaders.CACHE_CONTROL, "no-store").entity(PAGE).build();
         }
-        return ProblemMappers.toResponse(new ProblemException(503, "Service Unavailable",
-                "The service is starting: waiting for the database.", null, Map.of("Retry-After", RETRY_AFTER)),
+        return ProblemMappers.toResponse(Failure.unavailable("The service is starting: waiting for the database.").retryAfter(RETRY_AFTER),
                 ctx.getUriInfo().getPath());
     }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The body readers (SafeJson, and DocJson's object / document / documents readers built on it) over random and
  * hostile JSON text: every input is either accepted as a BSON-encodable document or refused with a 4xx
- * ProblemException naming a JSON path. Nothing else may escape (no StackOverflowError, no driver exception).
+ * common.Failure naming a JSON path. Nothing else may escape (no StackOverflowError, no driver exception).
  */
 class SafeJsonPropertyTest {
     private static final List<Function<String, Object>> READERS = List.of(
@@ -35,8 +35,8 @@ class SafeJsonPropertyTest {
             Object out;
             try {
                 out = READERS.get(i).apply(text);
-            } catch (ProblemException e) {
-                assertTrue(e.status() >= 400 && e.status() < 500, "status " + e.status());
+            } catch (Failure e) {
+                assertTrue(ProblemMappers.status(e) >= 400 && ProblemMappers.status(e) < 500, "status " + ProblemMappers.status(e));
                 assertTrue(!e.errors().isEmpty() && e.errors().get(0).path().startsWith("$"), "a path: " + e.errors());
                 continue;
             } catch (Throwable t) {
@@ -85,8 +85,8 @@ class SafeJsonPropertyTest {
             String open = n.opener();
             String text = open.repeat(n.depth()) + "1" + (open.startsWith("[") ? "]" : "}").repeat(n.depth());
             for (Function<String, Object> reader : READERS) {
-                ProblemException e = assertThrows(ProblemException.class, () -> reader.apply(text));
-                assertEquals(400, e.status());
+                Failure e = assertThrows(Failure.class, () -> reader.apply(text));
+                assertEquals(400, ProblemMappers.status(e));
             }
             onlyAcceptedOrClientError(open.repeat(n.depth())); // unterminated
         });
@@ -114,23 +114,23 @@ class SafeJsonPropertyTest {
         String ok = "{\"a\":".repeat(99) + "[1]" + "}".repeat(99); // 100 levels
         assertTrue(DocJson.parseObject(ok, "x").containsKey("a"));
         String over = "{\"a\":".repeat(100) + "[1]" + "}".repeat(100);
-        ProblemException e = assertThrows(ProblemException.class, () -> DocJson.parseObject(over, "x"));
+        Failure e = assertThrows(Failure.class, () -> DocJson.parseObject(over, "x"));
         assertTrue(e.errors().get(0).path().startsWith("$.a.a.a"), e.errors().toString());
     }
 
     @Test
     void hostileNamesAreRefusedWithTheirPath() {
-        ProblemException nul = assertThrows(ProblemException.class, () -> DocJson.parseDocuments("{\"x\":{\"a\\u0000b\":1}}"));
+        Failure nul = assertThrows(Failure.class, () -> DocJson.parseDocuments("{\"x\":{\"a\\u0000b\":1}}"));
         assertEquals("$.x.a\\u0000b", nul.errors().get(0).path());
-        ProblemException dollar = assertThrows(ProblemException.class, () -> DocJson.parseDocuments("[{\"ok\":1},{\"y\":[{\"$set\":1}]}]"));
+        Failure dollar = assertThrows(Failure.class, () -> DocJson.parseDocuments("[{\"ok\":1},{\"y\":[{\"$set\":1}]}]"));
         assertEquals("$[1].y[0].$set", dollar.errors().get(0).path());
-        ProblemException dot = assertThrows(ProblemException.class, () -> DocJson.parseDocument("{\"a.b\":1}"));
+        Failure dot = assertThrows(Failure.class, () -> DocJson.parseDocument("{\"a.b\":1}"));
         assertEquals("$.a.b", dot.errors().get(0).path());
-        ProblemException empty = assertThrows(ProblemException.class, () -> DocJson.parseDocument("{\"\":1}"));
+        Failure empty = assertThrows(Failure.class, () -> DocJson.parseDocument("{\"\":1}"));
         assertEquals("$.", empty.errors().get(0).path());
-        ProblemException longName = assertThrows(ProblemException.class, () -> DocJson.parseDocument("{\"" + "k".repeat(1025) + "\":1}"));
-        assertEquals(400, longName.status());
-        ProblemException number = assertThrows(ProblemException.class, () -> DocJson.parseDocument("{\"n\":" + "9".repeat(101) + "}"));
+        Failure longName = assertThrows(Failure.class, () -> DocJson.parseDocument("{\"" + "k".repeat(1025) + "\":1}"));
+        assertEquals(400, ProblemMappers.status(longName));
+        Failure number = assertThrows(Failure.class, () -> DocJson.parseDocument("{\"n\":" + "9".repeat(101) + "}"));
         assertEquals("$.n", number.errors().get(0).path());
         // filters and updates keep their operators and dotted paths
         assertEquals(Map.of("a.b", new Document("$gt", 1)), DocJson.parseObject("{\"a.b\":{\"$gt\":1}}", "filter"));
@@ -138,9 +138,9 @@ class SafeJsonPropertyTest {
 
     @Test
     void oneValueOnlyAndStrictSyntax() {
-        assertThrows(ProblemException.class, () -> DocJson.parseObject("{\"a\":1}{\"b\":2}", "x"));
-        assertThrows(ProblemException.class, () -> DocJson.parseObject("{a:1}", "x"));
-        assertThrows(ProblemException.class, () -> DocJson.parseObject("{\"a\":ObjectId(\"5f0000000000000000000000\")}", "x"));
+        assertThrows(Failure.class, () -> DocJson.parseObject("{\"a\":1}{\"b\":2}", "x"));
+        assertThrows(Failure.class, () -> DocJson.parseObject("{a:1}", "x"));
+        assertThrows(Failure.class, () -> DocJson.parseObject("{\"a\":ObjectId(\"5f0000000000000000000000\")}", "x"));
         // Extended JSON v2 values are still values
         Document d = DocJson.parseDocument("{\"_id\":{\"$oid\":\"5f0000000000000000000000\"},\"at\":{\"$date\":\"2024-01-01T00:00:00Z\"}}");
         assertTrue(d.get("_id") instanceof ObjectId);

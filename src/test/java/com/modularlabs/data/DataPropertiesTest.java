@@ -1,9 +1,10 @@
 package com.modularlabs.data;
 
 import com.modularlabs.access.AccessLevel;
+import com.modularlabs.common.Failure;
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.Gen;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.ProblemMappers;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,9 +216,9 @@ class DataPropertiesTest {
         long before = allocated();
         try {
             UpdateEval.apply(doc, update, budget);
-        } catch (ProblemException e) {
-            if (e.status() != 400 && e.status() != 413) {
-                throw new AssertionError("status " + e.status() + " for " + update.toJson());
+        } catch (Failure e) {
+            if (ProblemMappers.status(e) != 400 && ProblemMappers.status(e) != 413) {
+                throw new AssertionError("status " + ProblemMappers.status(e) + " for " + update.toJson());
             }
         }
         long used = allocated() - before;

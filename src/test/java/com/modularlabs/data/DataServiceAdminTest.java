@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.auth.Subjects;
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
+import com.modularlabs.common.ProblemMappers;
 import com.modularlabs.data.DataService.Caller;
 import com.modularlabs.data.DataService.ListParams;
 import com.modularlabs.store.MongoTestResource;
@@ -48,21 +49,21 @@ class DataServiceAdminTest extends DataApiTest {
                 .page().await().atMost(T);
         assertTrue(page.items().stream().anyMatch(d -> stored.get("_id").equals(d.get("_id"))), page.toString());
         assertEquals(page.items().size(), page.count().orElseThrow().intValue());
-        ProblemException none = assertThrows(ProblemException.class, () -> data.list("t_alpha", "secret",
+        Failure none = assertThrows(Failure.class, () -> data.list("t_alpha", "secret",
                 new ListParams(null, null, null, null, null, false), Caller.of(identity("root@example.org", Subjects.ADMIN_ROLE))));
-        assertEquals(403, none.status());
+        assertEquals(403, ProblemMappers.status(none));
 
         // the schema of "docs" (title: string, at most 10 characters) still applies, and so does max_document_bytes
-        ProblemException schema = assertThrows(ProblemException.class,
+        Failure schema = assertThrows(Failure.class,
                 () -> data.insert("t_alpha", "docs", "{\"title\": 5}", admin).await().atMost(T));
-        assertEquals(400, schema.status());
-        ProblemException size = assertThrows(ProblemException.class,
+        assertEquals(400, ProblemMappers.status(schema));
+        Failure size = assertThrows(Failure.class,
                 () -> data.insert("t_alpha", "docs", "{\"title\": \"t\", \"pad\": \"" + "x".repeat(3000) + "\"}", admin).await().atMost(T));
-        assertEquals(413, size.status());
+        assertEquals(413, ProblemMappers.status(size));
         // engine fields stay untouchable through update operators
-        ProblemException engine = assertThrows(ProblemException.class, () -> data.patch("t_alpha", "secret",
+        Failure engine = assertThrows(Failure.class, () -> data.patch("t_alpha", "secret",
                 stored.getObjectId("_id").toHexString(), "{\"$set\": {\"experiment_id\": \"t_gamma\"}}", false, admin).await().atMost(T));
-        assertEquals(400, engine.status());
+        assertEquals(400, ProblemMappers.status(engine));
         Document after = data.get("t_alpha", "secret", stored.getObjectId("_id").toHexString(), admin).await().atMost(T);
         assertEquals("t_alpha", after.getString("experiment_id"));
         data.delete("t_alpha", "secret", stored.getObjectId("_id").toHexString(), admin).await().atMost(T);
@@ -71,7 +72,7 @@ class DataServiceAdminTest extends DataApiTest {
 
     @Test
     void onlyAdminsMayActAsAdministrator() {
-        ProblemException e = assertThrows(ProblemException.class, () -> Caller.administrator(identity("ann@example.org", "editor")));
-        assertEquals(403, e.status());
+        Failure e = assertThrows(Failure.class, () -> Caller.administrator(identity("ann@example.org", "editor")));
+        assertEquals(403, ProblemMappers.status(e));
     }
 }

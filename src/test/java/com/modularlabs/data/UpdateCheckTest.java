@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.modularlabs.common.ProblemException;
+import com.modularlabs.common.Failure;
 import com.modularlabs.store.MongoTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -112,9 +112,9 @@ class UpdateCheckTest extends DataApiTest {
         assertEquals(1, ((Document) d.get("a")).get("b"), "the input is not modified");
         Document p = UpdateEval.apply(d, Document.parse("{\"$pull\": {\"objs\": {\"k\": {\"$in\": [1]}}}, \"$set\": {\"objs.$[].w\": 0}}"));
         assertEquals(List.of(Document.parse("{\"k\": 2, \"v\": \"y\", \"w\": 0}")), p.get("objs"));
-        assertThrows(ProblemException.class, () -> UpdateEval.apply(d, Document.parse("{\"$push\": {\"i\": 1}}")));
-        assertThrows(ProblemException.class, () -> UpdateEval.apply(d, Document.parse("{\"$set\": {\"i.x\": 1}}")));
-        assertThrows(ProblemException.class, () -> UpdateEval.apply(d, Document.parse("{\"$set\": {\"arr.$\": 1}}")));
+        assertThrows(Failure.class, () -> UpdateEval.apply(d, Document.parse("{\"$push\": {\"i\": 1}}")));
+        assertThrows(Failure.class, () -> UpdateEval.apply(d, Document.parse("{\"$set\": {\"i.x\": 1}}")));
+        assertThrows(Failure.class, () -> UpdateEval.apply(d, Document.parse("{\"$set\": {\"arr.$\": 1}}")));
         Document pos = UpdateEval.apply(d, Document.parse("{\"$push\": {\"arr\": {\"$each\": [9], \"$position\": 0}}}"));
         assertEquals(List.of(9, 1, 2, 3, 2), pos.get("arr"));
     }
