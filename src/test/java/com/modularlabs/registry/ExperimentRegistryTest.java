@@ -40,12 +40,17 @@ class ExperimentRegistryTest {
     IndexManager indexes;
 
     @Test
-    void aSecondConfigLookupMakesNoMongoCommand() {
+    void cachedConfigLookupsMakeNoMongoCommands() {
         registry.reload().await().atMost(T); // fresh cache
         given().when().get("/api/experiments/click_tracker").then().statusCode(200).body("slug", equalTo("click_tracker"));
+        // Ten cached lookups: an uncached lookup makes at least one command each. A stray background command on the
+        // collection (another test's reload finishing) must not fail the test, so up to two are tolerated.
         long before = commands.commandCount(ExperimentConfigRepository.COLLECTION);
-        given().when().get("/api/experiments/click_tracker").then().statusCode(200).body("slug", equalTo("click_tracker"));
-        assertEquals(before, commands.commandCount(ExperimentConfigRepository.COLLECTION));
+        for (int i = 0; i < 10; i++) {
+            given().when().get("/api/experiments/click_tracker").then().statusCode(200).body("slug", equalTo("click_tracker"));
+        }
+        long used = commands.commandCount(ExperimentConfigRepository.COLLECTION) - before;
+        assertTrue(used <= 2, "ten cached lookups made " + used + " commands on the config collection");
     }
 
     @Test
