@@ -11,6 +11,7 @@
 # the export's filter and batch size, RawBsonDocument, nothing encoded); the export is reported as a ratio to it,
 # with the service's CPU seconds (utime+stime, less sensitive to other load than wall time). BENCH_JFR=1 records
 # the service with JFR (settings=profile) and writes hot methods and allocations to results/export-profile-<MiB>.txt.
+# BENCH_EXPORT_ONLY=1 skips the uploads (the table is then printed, not written to results/export.md).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need curl curl
@@ -126,6 +127,8 @@ for size in "${SIZES[@]}"; do
   stop_app; stop_store
 done
 
+if [ -n "${BENCH_EXPORT_ONLY:-}" ]; then UPLOAD_ONLY=1; SKIP_UPLOADS=1; fi
+if [ -z "${SKIP_UPLOADS:-}" ]; then
 # A 50 MiB bundle: manifest + 49 MiB of random bytes (stored, incompressible), under the 50 MiB limit.
 python3 - "$WORK/bundle.zip" "$ROOT/experiments/$SLUG/manifest.json" <<'PY'
 import json, os, sys, zipfile
@@ -158,6 +161,7 @@ upload "multipart" -F "file=@$WORK/bundle.zip;type=application/zip"
 upload "raw, 51 MiB chunked then a 10 s stall (over the limit)" --data-binary @- -H 'Content-Type: application/zip' \
   -H 'Transfer-Encoding: chunked' < <(head -c $((51 * 1048576)) /dev/urandom; sleep 10)
 stop_app; stop_store
+fi
 
 {
   echo "# Export and upload benchmark"
