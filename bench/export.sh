@@ -9,7 +9,7 @@
 # ~250 ms). Then a 50 MiB bundle (49 MiB of incompressible data) uploaded raw (application/zip) and as multipart.
 # The floor: a raw driver read of the same documents from the same store in the same run (ExportSeed.java read:
 # the export's filter and batch size, RawBsonDocument, nothing encoded); the export is reported as a ratio to it,
-# with the service's CPU seconds (utime+stime, less sensitive to other load than wall time). BENCH_JFR=1 records
+# with the service's and the store's CPU seconds (utime+stime, less sensitive to other load than wall time). BENCH_JFR=1 records
 # the service with JFR (settings=profile) and writes hot methods and allocations to results/export-profile-<MiB>.txt.
 # BENCH_EXPORT_ONLY=1 skips the uploads (the table is then printed, not written to results/export.md).
 set -euo pipefail
@@ -92,7 +92,7 @@ for size in "${SIZES[@]}"; do
   read -r raw_docs raw_bytes raw_s raw_cpu < <(java -cp "$(cat "$CP")" "$BENCH_DIR/ExportSeed.java" "mongodb://127.0.0.1:$STORE_PORT" labs_bench "$SLUG" read 2>>"$WORK/seed.log")
   echo "raw driver read (the floor): $raw_docs documents, $(mib "$raw_bytes") of BSON in ${raw_s} s (${raw_cpu} s CPU)"
   idle_rss
-  cpu0=$(cpu_s "$APP_PID")
+  cpu0=$(cpu_s "$APP_PID"); scpu0=$(cpu_s "$STORE_PID")
   peak_begin
   t0=$(date +%s.%N)
   id=$(curl -fs -X POST -H "Authorization: Bearer $TOKEN" "$APP_URL/admin/api/experiments/$SLUG/exports" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -103,14 +103,14 @@ for size in "${SIZES[@]}"; do
     st=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$WORK/job.json")
   done
   t1=$(date +%s.%N)
-  cpu1=$(cpu_s "$APP_PID")
+  cpu1=$(cpu_s "$APP_PID"); scpu1=$(cpu_s "$STORE_PID")
   peak_end
   zip=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("file_size", 0))' "$WORK/job.json")
   phases=$(grep -o 'ZIP written in [0-9]* ms, stored in [0-9]* ms' "$APP_DATA/app.log" | tail -1 || true)
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   ratio=$(awk -v w="$wall" -v r="$raw_s" 'BEGIN { printf "%.1f", w / r }')
   heap_growth=$(( PEAK_HEAP - ${IDLE_HEAP:-0} ))
-  row "export ${size} MiB ($docs docs)" "${wall} s" "$st; **${ratio}× the raw read** (${raw_s} s, ${raw_cpu} s CPU); service CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s; heap +$(mib "$heap_growth"); ZIP $(mib "$zip"); $phases"
+  row "export ${size} MiB ($docs docs)" "${wall} s" "$st; **${ratio}× the raw read** (${raw_s} s, ${raw_cpu} s CPU); service CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s, store CPU $(awk -v a="$scpu0" -v b="$scpu1" 'BEGIN { printf "%.1f", b - a }') s; heap +$(mib "$heap_growth"); ZIP $(mib "$zip"); $phases"
   [ "$st" = done ] || { tail -20 "$APP_DATA/app.log" >&2; }
   JFR_FILE="$WORK/export.jfr"
   if [ -n "${BENCH_JFR:-}" ]; then

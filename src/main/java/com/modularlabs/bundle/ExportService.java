@@ -203,6 +203,8 @@ public class ExportService implements IndexContributor {
 
     /** Size of the UTF-8 buffer between the JSON writer and the ZIP entry (the deflater's input per call). */
     static final int JSON_BUFFER = 64 * 1024;
+    /** Blocks of JSON_BUFFER waiting for the deflating thread: 256 KiB of slack between the two threads. */
+    static final int HANDOFF_DEPTH = 4;
     private static final RawBsonDocumentCodec RAW = new RawBsonDocumentCodec();
     private static final EncoderContext ENCODE = EncoderContext.builder().build();
 
@@ -258,12 +260,14 @@ public class ExportService implements IndexContributor {
                 for (String c : colls) {
                     String name = "data/" + c + ".ndjson";
                     out.putNextEntry(new ZipEntry(name));
-                    Utf8Out w = new Utf8Out(entry, JSON_BUFFER);
+                    // this thread reads and encodes; another digests, deflates and stores (closing waits for it)
+                    HandoffOutputStream handoff = new HandoffOutputStream(entry, JSON_BUFFER, HANDOFF_DEPTH, Infrastructure.getDefaultWorkerPool());
+                    Utf8Out w = new Utf8Out(handoff, JSON_BUFFER);
                     // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index).
                     // Raw BSON straight from the wire, encoded as JSON into the entry: no Document, no String per line.
                     var find = mongo.driver().getCollection(EngineCollections.physical(slug, c), RawBsonDocument.class)
                             .find(Filters.eq("experiment_id", slug)).batchSize(BATCH);
-                    try (Stream<RawBsonDocument> cur = BundleDb.stream(find, BATCH)) {
+                    try (handoff; Stream<RawBsonDocument> cur = BundleDb.stream(find, BATCH)) {
                         for (RawBsonDocument d : (Iterable<RawBsonDocument>) cur::iterator) {
                             RAW.encode(new JsonWriter(w, CANONICAL), d, ENCODE);
                             w.write('\n');
@@ -274,8 +278,8 @@ public class ExportService implements IndexContributor {
                                 lastReport = System.nanoTime();
                             }
                         }
+                        w.close(); // flushes into the handoff; the entry stays open
                     }
-                    w.close(); // flushes; the entry stays open
                     out.closeEntry();
                     sums.put(name, hex(entry));
                 }

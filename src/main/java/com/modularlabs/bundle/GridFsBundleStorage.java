@@ -110,6 +110,7 @@ public class GridFsBundleStorage implements BundleStorage {
         private int n;
         private long length;
         private boolean committed;
+        private boolean failed;
         /** Inserts started, for tests. */
         int inserts;
 
@@ -166,11 +167,16 @@ public class GridFsBundleStorage implements BundleStorage {
         }
 
         private void send() throws IOException {
+            if (failed) {
+                throw new IOException("the GridFS upload of " + key + " failed already");
+            }
             if (batch.isEmpty()) {
                 return;
             }
             while (inFlight.size() >= INSERTS_IN_FLIGHT) {
+                failed = true; // unless the insert succeeded
                 join(inFlight.poll());
+                failed = false;
             }
             inFlight.add(BundleDb.start(chunks.insertMany(batch)));
             inserts++;
