@@ -31,6 +31,8 @@ if [ ! -s "$CP" ] || [ "$ROOT/pom.xml" -nt "$CP" ]; then
 fi
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
+# one line per thread of a process: tid, name (spaces removed), CPU seconds (utime + stime)
+threads_cpu() { for f in /proc/"$1"/task/*/stat; do awk -v t="$(getconf CLK_TCK)" '{ match($0, /\(.*\)/); n = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "_", n); split(substr($0, RSTART + RLENGTH + 1), f, " "); printf "%s %s %.2f\n", $1, n, (f[12] + f[13]) / t }' "$f" 2>/dev/null; done; }
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / t }' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 * 1024 }' "/proc/$1/status"; }
 heap_now() { curl -fs "$MGMT_URL/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ { s += $NF } END { printf "%.0f\n", s }'; }
@@ -92,6 +94,7 @@ for size in "${SIZES[@]}"; do
   read -r raw_docs raw_bytes raw_s raw_cpu < <(java -cp "$(cat "$CP")" "$BENCH_DIR/ExportSeed.java" "mongodb://127.0.0.1:$STORE_PORT" labs_bench "$SLUG" read 2>>"$WORK/seed.log")
   echo "raw driver read (the floor): $raw_docs documents, $(mib "$raw_bytes") of BSON in ${raw_s} s (${raw_cpu} s CPU)"
   idle_rss
+  threads_cpu "$APP_PID" > "$WORK/threads0"
   cpu0=$(cpu_s "$APP_PID"); scpu0=$(cpu_s "$STORE_PID")
   peak_begin
   t0=$(date +%s.%N)
@@ -104,6 +107,7 @@ for size in "${SIZES[@]}"; do
   done
   t1=$(date +%s.%N)
   cpu1=$(cpu_s "$APP_PID"); scpu1=$(cpu_s "$STORE_PID")
+  threads_cpu "$APP_PID" > "$WORK/threads1"
   peak_end
   zip=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("file_size", 0))' "$WORK/job.json")
   phases=$(grep -o 'ZIP written in [0-9]* ms, stored in [0-9]* ms' "$APP_DATA/app.log" | tail -1 || true)
@@ -111,6 +115,9 @@ for size in "${SIZES[@]}"; do
   ratio=$(awk -v w="$wall" -v r="$raw_s" 'BEGIN { printf "%.1f", w / r }')
   heap_growth=$(( PEAK_HEAP - ${IDLE_HEAP:-0} ))
   row "export ${size} MiB ($docs docs)" "${wall} s" "$st; **${ratio}× the raw read** (${raw_s} s, ${raw_cpu} s CPU); service CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s, store CPU $(awk -v a="$scpu0" -v b="$scpu1" 'BEGIN { printf "%.1f", b - a }') s; heap +$(mib "$heap_growth"); ZIP $(mib "$zip"); $phases"
+  # CPU seconds per service thread during the export (load-independent: where the work is, not how long it waited)
+  echo "service threads, CPU s during the export: $(awk 'NR == FNR { a[$1] = $3; next } { d = $3 - a[$1]; if (d > 0.05) printf "%s %.2f\n", $2, d }' \
+    "$WORK/threads0" "$WORK/threads1" | sort -k2 -rn | head -8 | tr '\n' ';')"
   [ "$st" = done ] || { tail -20 "$APP_DATA/app.log" >&2; }
   JFR_FILE="$WORK/export.jfr"
   if [ -n "${BENCH_JFR:-}" ]; then

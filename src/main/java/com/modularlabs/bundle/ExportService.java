@@ -260,9 +260,9 @@ public class ExportService implements IndexContributor {
                 for (String c : colls) {
                     String name = "data/" + c + ".ndjson";
                     out.putNextEntry(new ZipEntry(name));
-                    // this thread reads and encodes; another digests, deflates and stores (closing waits for it)
-                    HandoffOutputStream handoff = new HandoffOutputStream(entry, JSON_BUFFER, HANDOFF_DEPTH, Infrastructure.getDefaultWorkerPool());
-                    Utf8Out w = new Utf8Out(handoff, JSON_BUFFER);
+                    // this thread reads, encodes and digests the JSON; another deflates and stores it (closing waits for it)
+                    HandoffOutputStream handoff = new HandoffOutputStream(out, JSON_BUFFER, HANDOFF_DEPTH, Infrastructure.getDefaultWorkerPool());
+                    Utf8Out w = new Utf8Out(new DigestOutputStream(handoff, entry.getMessageDigest()), JSON_BUFFER);
                     // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index).
                     // Raw BSON straight from the wire, encoded as JSON into the entry: no Document, no String per line.
                     var find = mongo.driver().getCollection(EngineCollections.physical(slug, c), RawBsonDocument.class)
