@@ -192,6 +192,13 @@ public class GridFsBundleStorage implements BundleStorage {
             while (!inFlight.isEmpty()) {
                 join(inFlight.poll());
             }
+            // the sweep removes chunks without a file document older than LABS_TEMP_MAX_AGE: an upload running longer
+            // would lose its first chunks, so a file is only made whole
+            long stored = BundleDb.await(chunks.countDocuments(Filters.eq("files_id", id)));
+            if (stored != n) {
+                throw new IOException("GridFS upload of " + key + ": " + stored + " of " + n
+                        + " chunks left (it ran longer than LABS_TEMP_MAX_AGE and the storage sweep removed the rest)");
+            }
             BundleDb.await(files.insertOne(new Document("_id", id).append("length", length).append("chunkSize", CHUNK)
                     .append("uploadDate", new Date()).append("filename", key)));
             committed = true;

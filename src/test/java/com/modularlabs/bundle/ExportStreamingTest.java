@@ -143,4 +143,18 @@ class ExportStreamingTest {
         }
         gridfs.delete(key);
     }
+
+    @Test
+    void anUploadWhoseChunksTheSweepRemovedIsNotCommitted() throws IOException {
+        String key = "exports/streaming-test/" + new ObjectId().toHexString() + ".zip";
+        try (GridFsBundleStorage.ChunkUpload up = gridfs.upload(key)) {
+            up.out().write(new byte[3 * 1024 * 1024]);
+            // what the storage sweep does to chunks without a file document older than LABS_TEMP_MAX_AGE
+            await().atMost(Duration.ofSeconds(30)).until(() -> db().getCollection("bundles.chunks").countDocuments(Filters.eq("files_id", up.id)) > 0);
+            db().getCollection("bundles.chunks").deleteMany(Filters.eq("files_id", up.id));
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, up::commit);
+            assertTrue(e.getMessage().contains("LABS_TEMP_MAX_AGE"), e.getMessage());
+        }
+        assertEquals(-1, gridfs.size(key), "no file made of the chunks that were left");
+    }
 }
