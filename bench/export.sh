@@ -9,8 +9,9 @@
 # ~250 ms). Then a 50 MiB bundle (49 MiB of incompressible data) uploaded raw (application/zip) and as multipart.
 # The floor: a raw driver read of the same documents from the same store in the same run (ExportSeed.java read:
 # the export's filter and batch size, RawBsonDocument, nothing encoded); the export is reported as a ratio to it,
-# with the service's CPU seconds (utime+stime, less sensitive to other load than wall time). BENCH_JFR=1 records
+# with the service's and the store's CPU seconds (utime+stime, less sensitive to other load than wall time). BENCH_JFR=1 records
 # the service with JFR (settings=profile) and writes hot methods and allocations to results/export-profile-<MiB>.txt.
+# BENCH_EXPORT_ONLY=1 skips the uploads (the table is then printed, not written to results/export.md).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 need curl curl
@@ -30,6 +31,8 @@ if [ ! -s "$CP" ] || [ "$ROOT/pom.xml" -nt "$CP" ]; then
 fi
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
+# one line per thread of a process: tid, name (spaces removed), CPU seconds (utime + stime)
+threads_cpu() { for f in /proc/"$1"/task/*/stat; do awk -v t="$(getconf CLK_TCK)" '{ match($0, /\(.*\)/); n = substr($0, RSTART + 1, RLENGTH - 2); gsub(/ /, "_", n); split(substr($0, RSTART + RLENGTH + 1), f, " "); printf "%s %s %.2f\n", $1, n, (f[12] + f[13]) / t }' "$f" 2>/dev/null; done; }
 cpu_s() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / t }' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 * 1024 }' "/proc/$1/status"; }
 heap_now() { curl -fs "$MGMT_URL/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ { s += $NF } END { printf "%.0f\n", s }'; }
@@ -91,7 +94,8 @@ for size in "${SIZES[@]}"; do
   read -r raw_docs raw_bytes raw_s raw_cpu < <(java -cp "$(cat "$CP")" "$BENCH_DIR/ExportSeed.java" "mongodb://127.0.0.1:$STORE_PORT" labs_bench "$SLUG" read 2>>"$WORK/seed.log")
   echo "raw driver read (the floor): $raw_docs documents, $(mib "$raw_bytes") of BSON in ${raw_s} s (${raw_cpu} s CPU)"
   idle_rss
-  cpu0=$(cpu_s "$APP_PID")
+  threads_cpu "$APP_PID" > "$WORK/threads0"
+  cpu0=$(cpu_s "$APP_PID"); scpu0=$(cpu_s "$STORE_PID")
   peak_begin
   t0=$(date +%s.%N)
   id=$(curl -fs -X POST -H "Authorization: Bearer $TOKEN" "$APP_URL/admin/api/experiments/$SLUG/exports" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -102,14 +106,18 @@ for size in "${SIZES[@]}"; do
     st=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' "$WORK/job.json")
   done
   t1=$(date +%s.%N)
-  cpu1=$(cpu_s "$APP_PID")
+  cpu1=$(cpu_s "$APP_PID"); scpu1=$(cpu_s "$STORE_PID")
+  threads_cpu "$APP_PID" > "$WORK/threads1"
   peak_end
   zip=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("file_size", 0))' "$WORK/job.json")
   phases=$(grep -o 'ZIP written in [0-9]* ms, stored in [0-9]* ms' "$APP_DATA/app.log" | tail -1 || true)
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
   ratio=$(awk -v w="$wall" -v r="$raw_s" 'BEGIN { printf "%.1f", w / r }')
   heap_growth=$(( PEAK_HEAP - ${IDLE_HEAP:-0} ))
-  row "export ${size} MiB ($docs docs)" "${wall} s" "$st; **${ratio}× the raw read** (${raw_s} s, ${raw_cpu} s CPU); service CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s; heap +$(mib "$heap_growth"); ZIP $(mib "$zip"); $phases"
+  row "export ${size} MiB ($docs docs)" "${wall} s" "$st; **${ratio}× the raw read** (${raw_s} s, ${raw_cpu} s CPU); service CPU $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s, store CPU $(awk -v a="$scpu0" -v b="$scpu1" 'BEGIN { printf "%.1f", b - a }') s; heap +$(mib "$heap_growth"); ZIP $(mib "$zip"); $phases"
+  # CPU seconds per service thread during the export (load-independent: where the work is, not how long it waited)
+  echo "service threads, CPU s during the export: $(awk 'NR == FNR { a[$1] = $3; next } { d = $3 - a[$1]; if (d > 0.05) printf "%s %.2f\n", $2, d }' \
+    "$WORK/threads0" "$WORK/threads1" | sort -k2 -rn | head -8 | tr '\n' ';')"
   [ "$st" = done ] || { tail -20 "$APP_DATA/app.log" >&2; }
   JFR_FILE="$WORK/export.jfr"
   if [ -n "${BENCH_JFR:-}" ]; then
@@ -126,6 +134,8 @@ for size in "${SIZES[@]}"; do
   stop_app; stop_store
 done
 
+if [ -n "${BENCH_EXPORT_ONLY:-}" ]; then UPLOAD_ONLY=1; SKIP_UPLOADS=1; fi
+if [ -z "${SKIP_UPLOADS:-}" ]; then
 # A 50 MiB bundle: manifest + 49 MiB of random bytes (stored, incompressible), under the 50 MiB limit.
 python3 - "$WORK/bundle.zip" "$ROOT/experiments/$SLUG/manifest.json" <<'PY'
 import json, os, sys, zipfile
@@ -158,6 +168,7 @@ upload "multipart" -F "file=@$WORK/bundle.zip;type=application/zip"
 upload "raw, 51 MiB chunked then a 10 s stall (over the limit)" --data-binary @- -H 'Content-Type: application/zip' \
   -H 'Transfer-Encoding: chunked' < <(head -c $((51 * 1048576)) /dev/urandom; sleep 10)
 stop_app; stop_store
+fi
 
 {
   echo "# Export and upload benchmark"

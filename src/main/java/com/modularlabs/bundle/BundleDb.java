@@ -56,6 +56,11 @@ public class BundleDb {
         return await(Uni.createFrom().publisher(AdaptersToFlow.publisher(publisher)));
     }
 
+    /** Starts a driver operation without waiting for it: its first item (null when it completes empty). */
+    static <T> java.util.concurrent.CompletableFuture<T> start(Publisher<T> publisher) {
+        return Uni.createFrom().publisher(AdaptersToFlow.publisher(publisher)).subscribeAsCompletionStage();
+    }
+
     /** All items of a small, bounded result. */
     static <T> List<T> list(Multi<T> items) {
         List<T> out = await(items.collect().asList());

@@ -13,6 +13,26 @@ public interface BundleStorage {
     /** Stores the file under {@code key} (replacing an older object of that key) and returns the key. */
     String put(String key, Path file) throws IOException;
 
+    /**
+     * Starts storing a new object under {@code key} from a stream, for bytes that are produced as they are stored
+     * (exports): write to {@link Upload#out()}, then {@link Upload#commit()}. Until the commit nothing is visible under
+     * the key; closing an upload that was not committed discards what was written.
+     */
+    Upload upload(String key) throws IOException;
+
+    /** A streamed write of one object (see {@link #upload}); use it in try-with-resources. */
+    interface Upload extends java.io.Closeable {
+        /** Where the bytes go; closing this stream neither commits nor discards. */
+        java.io.OutputStream out();
+
+        /** Stores what was written under the key (replacing an older object of that key). */
+        void commit() throws IOException;
+
+        /** Discards what was written unless committed; never throws. */
+        @Override
+        void close();
+    }
+
     /** Opens the object; the caller closes the stream. Throws {@link java.io.FileNotFoundException} if absent. */
     InputStream open(String key) throws IOException;
 

@@ -4,9 +4,9 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Counts the bytes written through it (the JDK has digest streams but no counting one). */
+/** Counts the bytes written through it (the JDK has digest streams but no counting one); one writer, any reader. */
 final class CountingOutputStream extends FilterOutputStream {
-    private long count;
+    private volatile long count;
 
     CountingOutputStream(OutputStream out) {
         super(out);

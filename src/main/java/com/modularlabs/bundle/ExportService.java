@@ -62,8 +62,8 @@ import org.jboss.logging.Logger;
 /**
  * Export jobs (seed item 6). The job lives in {@code export_logs} (so any replica answers status and download):
  * queued → running (documents, bytes, percent updated as it goes) → done (file_size, sha256, storage_key) or
- * failed. The ZIP is streamed to a temp file (documents one by one from a batched cursor, each as a line of
- * canonical Extended JSON v2), then into storage, then the temp file is deleted. Only documents with
+ * failed. The ZIP is streamed into storage as it is produced (documents one by one from a batched cursor, each as a
+ * line of canonical Extended JSON v2; see {@link BundleStorage#upload}) and committed when complete. Only documents with
  * {@code experiment_id = slug} of the collections the manifest declares are exported.
  */
 @ApplicationScoped
@@ -79,8 +79,6 @@ public class ExportService implements IndexContributor {
     BundleDb mongo;
     @Inject
     BundleStorage storage;
-    @Inject
-    BundlePaths paths;
     @Inject
     BundleConfig config;
     @Inject
@@ -205,12 +203,13 @@ public class ExportService implements IndexContributor {
 
     /** Size of the UTF-8 buffer between the JSON writer and the ZIP entry (the deflater's input per call). */
     static final int JSON_BUFFER = 64 * 1024;
+    /** Blocks of JSON_BUFFER waiting for the deflating thread: 256 KiB of slack between the two threads. */
+    static final int HANDOFF_DEPTH = 4;
     private static final RawBsonDocumentCodec RAW = new RawBsonDocumentCodec();
     private static final EncoderContext ENCODE = EncoderContext.builder().build();
 
     void run(ObjectId id, String slug, Document cfg) {
         long start = System.nanoTime();
-        Path zip = null;
         try {
             BundleDb.await(logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "running"), Updates.set("started_at", new Date()))));
             Path root = registry.snapshot().find(slug).map(Experiment::root)
@@ -221,17 +220,21 @@ public class ExportService implements IndexContributor {
             for (String c : colls) {
                 total += BundleDb.await(mongo.collection(EngineCollections.physical(slug, c)).countDocuments(Filters.eq("experiment_id", slug)));
             }
-            zip = paths.newTemp(".zip");
+            String key = "exports/" + slug + "/" + id.toHexString() + ".zip";
             Map<String, String> sums = new LinkedHashMap<>();
             long docs = 0;
             long lastReport = System.nanoTime();
             DigestOutputStream whole;
-            // ZIP -> 64 KiB buffer (the deflater writes 512-byte pieces) -> byte count -> sha256 of the file -> file
-            try (OutputStream file = Files.newOutputStream(zip);
-                    DigestOutputStream sha = new DigestOutputStream(file, BundleService.sha256());
-                    CountingOutputStream counted = new CountingOutputStream(sha);
-                    ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(counted, 64 * 1024), StandardCharsets.UTF_8)) {
+            CountingOutputStream counted;
+            long written;
+            // ZIP -> 64 KiB buffer (the deflater writes 512-byte pieces) -> byte count -> sha256 of the file -> storage,
+            // which stores it while it is produced (GridFS chunks; S3 stages a temp file); nothing visible before commit
+            try (BundleStorage.Upload upload = storage.upload(key);
+                    DigestOutputStream sha = new DigestOutputStream(upload.out(), BundleService.sha256());
+                    CountingOutputStream count = new CountingOutputStream(sha);
+                    ZipOutputStream out = new ZipOutputStream(new BufferedOutputStream(count, 64 * 1024), StandardCharsets.UTF_8)) {
                 whole = sha;
+                counted = count;
                 // level 1: JSON lines deflate about 3x faster than at the default level 6, for a slightly larger ZIP
                 out.setLevel(Deflater.BEST_SPEED);
                 // the digest of each entry's uncompressed bytes, for checksums.sha256 (digest() resets it for the next)
@@ -257,12 +260,14 @@ public class ExportService implements IndexContributor {
                 for (String c : colls) {
                     String name = "data/" + c + ".ndjson";
                     out.putNextEntry(new ZipEntry(name));
-                    Utf8Out w = new Utf8Out(entry, JSON_BUFFER);
+                    // this thread reads, encodes and digests the JSON; another deflates and stores it (closing waits for it)
+                    HandoffOutputStream handoff = new HandoffOutputStream(out, JSON_BUFFER, HANDOFF_DEPTH, Infrastructure.getDefaultWorkerPool());
+                    Utf8Out w = new Utf8Out(new DigestOutputStream(handoff, entry.getMessageDigest()), JSON_BUFFER);
                     // natural order: a sort would make MongoDB sort the whole collection (memory limit, no index).
                     // Raw BSON straight from the wire, encoded as JSON into the entry: no Document, no String per line.
                     var find = mongo.driver().getCollection(EngineCollections.physical(slug, c), RawBsonDocument.class)
                             .find(Filters.eq("experiment_id", slug)).batchSize(BATCH);
-                    try (Stream<RawBsonDocument> cur = BundleDb.stream(find, BATCH)) {
+                    try (handoff; Stream<RawBsonDocument> cur = BundleDb.stream(find, BATCH)) {
                         for (RawBsonDocument d : (Iterable<RawBsonDocument>) cur::iterator) {
                             RAW.encode(new JsonWriter(w, CANONICAL), d, ENCODE);
                             w.write('\n');
@@ -273,8 +278,8 @@ public class ExportService implements IndexContributor {
                                 lastReport = System.nanoTime();
                             }
                         }
+                        w.close(); // flushes into the handoff; the entry stays open
                     }
-                    w.close(); // flushes; the entry stays open
                     out.closeEntry();
                     sums.put(name, hex(entry));
                 }
@@ -294,18 +299,19 @@ public class ExportService implements IndexContributor {
                 out.putNextEntry(new ZipEntry("checksums.sha256"));
                 out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
+                out.finish(); // the central directory
+                out.flush(); // down to the upload: the byte count and the digest are complete
+                written = System.nanoTime();
+                upload.commit();
             }
-            long written = System.nanoTime();
-            long size = Files.size(zip);
-            String sha = hex(whole);
-            String key = "exports/" + slug + "/" + id.toHexString() + ".zip";
-            storage.put(key, zip);
             long stored = System.nanoTime();
+            long size = counted.count();
+            String sha = hex(whole);
             bytesCounter.increment(size);
             BundleDb.await(logs().updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", "done"), Updates.set("documents", docs),
                     Updates.set("bytes", size), Updates.set("percent", 100), Updates.set("file_size", size), Updates.set("sha256", sha),
                     Updates.set("storage_key", key), Updates.set("finished_at", new Date()))));
-            LOG.infof("Export %s of %s done: %d documents, %d bytes in %d ms (ZIP written in %d ms, stored in %d ms)", id, slug, docs, size,
+            LOG.infof("Export %s of %s done: %d documents, %d bytes in %d ms (ZIP written in %d ms, stored in %d ms after that)", id, slug, docs, size,
                     (System.nanoTime() - start) / 1_000_000, (written - start) / 1_000_000, (stored - written) / 1_000_000);
         } catch (Throwable e) {
             LOG.warnf(e, "Export %s of %s failed", id, slug);
@@ -317,7 +323,6 @@ public class ExportService implements IndexContributor {
             }
         } finally {
             durationTimer.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            BundlePaths.deleteTree(zip);
         }
     }
 

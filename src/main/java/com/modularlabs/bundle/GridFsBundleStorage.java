@@ -15,16 +15,21 @@ import jakarta.inject.Inject;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.bson.Document;
 import org.bson.types.Binary;
@@ -34,7 +39,7 @@ import org.bson.types.ObjectId;
  * GridFS storage in the service's own database (bucket {@code labs.bundle.gridfs-bucket}, default "bundles"), on
  * the engine's one reactive client (reactive-streams GridFS). The GridFS filename is the key; a put writes a new
  * revision, then removes the older ones, so a reader never sees a missing object. Streams in 255 KiB chunks both
- * ways: nothing is held whole in memory. Blocking API (callers are on worker threads); the file is read on
+ * ways: nothing is held whole in memory, and an export is written into chunks while it is produced (no temp file). Blocking API (callers are on worker threads); the file is read on
  * worker threads too. Chosen by {@link BundleStorageSelector}.
  */
 @ApplicationScoped
@@ -53,59 +58,197 @@ public class GridFsBundleStorage implements BundleStorage {
         return GridFSBuckets.create(mongo.driver(), config.gridfsBucket());
     }
 
-    /** Chunks per insert: ~1 MiB per round trip, one round trip at a time (bounded memory, no burst on the store). */
+    /** Chunks per insert: ~1 MiB per insert command. */
     static final int CHUNKS_PER_INSERT = 4;
+    /**
+     * Insert commands in flight per upload: the writer fills the next ~1 MiB while the store takes the previous ones,
+     * and at most this many (plus the one being filled) are held in memory. The reactive driver's own
+     * uploadFromPublisher has up to 256 chunk inserts in flight (64 MiB): on a slow store they ran past the operation
+     * timeout.
+     */
+    static final int INSERTS_IN_FLIGHT = 2;
     private volatile boolean indexed;
 
-    /**
-     * Writes the GridFS layout itself (chunks in order, then the file document, as the GridFS spec and every driver
-     * do) instead of the reactive driver's uploadFromPublisher, which inserts up to 256 chunks concurrently: 64 MiB
-     * in flight, and on a slow store the inserts run past the operation timeout. Here one insert of a few chunks is
-     * in flight at a time. A failed upload deletes its chunks (or the sweep does, see {@link #removeOrphans}).
-     */
+    /** Stores a file: the same streamed writer as {@link #upload}, fed from the file in chunk-sized reads. */
     @Override
     public String put(String key, Path file) throws IOException {
+        try (ChunkUpload up = upload(key); InputStream in = Files.newInputStream(file)) {
+            byte[] b = new byte[CHUNK];
+            for (int r; (r = in.read(b)) >= 0;) {
+                up.out().write(b, 0, r);
+            }
+            up.commit();
+        }
+        return key;
+    }
+
+    /**
+     * Writes the GridFS layout itself while the bytes are produced (chunks, then the file document last, as the GridFS
+     * spec and every driver do): no temp file, the writes overlap the production, back-pressure from
+     * {@link #INSERTS_IN_FLIGHT}. Not committed, its chunks are deleted (or, after a crash, removed by the storage
+     * sweep, see {@link #removeOrphans}).
+     */
+    @Override
+    public ChunkUpload upload(String key) {
         Workers.assertNotOnEventLoop("GridFS upload");
         MongoCollection<Document> chunks = mongo.driver().getCollection(config.gridfsBucket() + ".chunks");
         MongoCollection<Document> files = mongo.driver().getCollection(config.gridfsBucket() + ".files");
         ensureIndexes(chunks, files);
-        ObjectId id = new ObjectId();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            long length = 0;
-            int n = 0;
-            List<Document> batch = new ArrayList<>(CHUNKS_PER_INSERT);
-            while (length < size) {
-                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, size - length));
-                while (buf.hasRemaining()) {
-                    if (ch.read(buf) < 0) {
-                        throw new IOException(file + " shrank while being stored");
+        return new ChunkUpload(key, chunks, files);
+    }
+
+    /** One GridFS file being written: full 255 KiB chunks in order, the last one shorter. */
+    final class ChunkUpload implements Upload {
+        private final String key;
+        private final MongoCollection<Document> chunks;
+        private final MongoCollection<Document> files;
+        final ObjectId id = new ObjectId();
+        private final ArrayDeque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
+        private List<Document> batch = new ArrayList<>(CHUNKS_PER_INSERT);
+        private byte[] buf = new byte[CHUNK];
+        private int pos;
+        private int n;
+        private long length;
+        private boolean committed;
+        private boolean failed;
+        /** Inserts started, for tests. */
+        int inserts;
+
+        ChunkUpload(String key, MongoCollection<Document> chunks, MongoCollection<Document> files) {
+            this.key = key;
+            this.chunks = chunks;
+            this.files = files;
+        }
+
+        private final OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                if (pos == CHUNK) {
+                    chunk();
+                }
+                buf[pos++] = (byte) b;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                while (len > 0) {
+                    if (pos == CHUNK) {
+                        chunk();
                     }
+                    int k = Math.min(len, CHUNK - pos);
+                    System.arraycopy(b, off, buf, pos, k);
+                    pos += k;
+                    off += k;
+                    len -= k;
                 }
-                batch.add(new Document("files_id", id).append("n", n++).append("data", new Binary(buf.array())));
-                length += buf.capacity();
-                if (batch.size() == CHUNKS_PER_INSERT || length == size) {
-                    BundleDb.await(chunks.insertMany(batch));
-                    batch = new ArrayList<>(CHUNKS_PER_INSERT);
-                }
+            }
+
+            @Override
+            public void close() {
+                // commit() or Upload.close() ends the upload
+            }
+        };
+
+        @Override
+        public OutputStream out() {
+            return out;
+        }
+
+        /** The buffer becomes chunk n (its array goes to the insert as is, so a new one is taken). */
+        private void chunk() throws IOException {
+            byte[] data = pos == CHUNK ? buf : Arrays.copyOf(buf, pos);
+            batch.add(new Document("files_id", id).append("n", n++).append("data", new Binary(data)));
+            length += pos;
+            buf = new byte[CHUNK];
+            pos = 0;
+            if (batch.size() == CHUNKS_PER_INSERT) {
+                send();
+            }
+        }
+
+        private void send() throws IOException {
+            if (failed) {
+                throw new IOException("the GridFS upload of " + key + " failed already");
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            while (inFlight.size() >= INSERTS_IN_FLIGHT) {
+                failed = true; // unless the insert succeeded
+                join(inFlight.poll());
+                failed = false;
+            }
+            inFlight.add(BundleDb.start(chunks.insertMany(batch)));
+            inserts++;
+            batch = new ArrayList<>(CHUNKS_PER_INSERT);
+        }
+
+        @Override
+        public void commit() throws IOException {
+            if (pos > 0) {
+                chunk();
+            }
+            send();
+            while (!inFlight.isEmpty()) {
+                join(inFlight.poll());
+            }
+            // the sweep removes chunks without a file document older than LABS_TEMP_MAX_AGE: an upload running longer
+            // would lose its first chunks, so a file is only made whole
+            long stored = BundleDb.await(chunks.countDocuments(Filters.eq("files_id", id)));
+            if (stored != n) {
+                throw new IOException("GridFS upload of " + key + ": " + stored + " of " + n
+                        + " chunks left (it ran longer than LABS_TEMP_MAX_AGE and the storage sweep removed the rest)");
             }
             BundleDb.await(files.insertOne(new Document("_id", id).append("length", length).append("chunkSize", CHUNK)
                     .append("uploadDate", new Date()).append("filename", key)));
-        } catch (IOException | RuntimeException e) {
-            try {
-                BundleDb.await(chunks.deleteMany(Filters.eq("files_id", id)));
-            } catch (RuntimeException again) {
-                // the storage sweep removes chunks without a file document
-            }
-            throw e;
-        }
-        GridFSBucket b = bucket();
-        for (ObjectId old : ids(b, key)) {
-            if (!old.equals(id)) {
-                BundleDb.await(b.delete(old));
+            committed = true;
+            GridFSBucket b = bucket();
+            for (ObjectId old : ids(b, key)) {
+                if (!old.equals(id)) {
+                    BundleDb.await(b.delete(old));
+                }
             }
         }
-        return key;
+
+        /** Not committed: waits for the inserts under way, then deletes this file's chunks (best effort). */
+        @Override
+        public void close() {
+            if (committed) {
+                return;
+            }
+            buf = null;
+            batch = List.of();
+            boolean sent = n > 0;
+            while (!inFlight.isEmpty()) {
+                try {
+                    join(inFlight.poll());
+                } catch (IOException | RuntimeException e) {
+                    // deleted below, or by the sweep
+                }
+            }
+            if (sent) {
+                try {
+                    BundleDb.await(chunks.deleteMany(Filters.eq("files_id", id)));
+                } catch (RuntimeException e) {
+                    // the storage sweep removes chunks without a file document
+                }
+            }
+        }
+    }
+
+    /** Waits for an insert; its failure is thrown as the driver's exception, as a waited-for call would. */
+    private static void join(CompletableFuture<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while storing in GridFS");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 
     /** The indexes the GridFS spec asks for (drivers create them before a first upload); idempotent. */

@@ -38,6 +38,8 @@ public class S3BundleStorage implements BundleStorage {
 
     @Inject
     BundleConfig config;
+    @Inject
+    BundlePaths paths;
 
     private volatile S3Client client;
     private String bucket;
@@ -84,6 +86,13 @@ public class S3BundleStorage implements BundleStorage {
 
     static String mask(String keyId) {
         return keyId.length() <= 4 ? "****" : keyId.substring(0, 4) + "****";
+    }
+
+    /** Staged in a temp file: one PutObject needs the length up front (see {@link StagedUpload}). */
+    @Override
+    public Upload upload(String key) throws IOException {
+        Workers.assertNotOnEventLoop("S3 upload");
+        return new StagedUpload(this, key, paths.newTemp(".upload"));
     }
 
     @Override
