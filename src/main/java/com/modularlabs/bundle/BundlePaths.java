@@ -44,11 +44,17 @@ public class BundlePaths {
         return slug;
     }
 
+    /**
+     * Names of this process's temp files start with it: the storage sweep leaves them to the operations that made them
+     * (each deletes its own when done) and removes only what an earlier, killed process left behind.
+     */
+    static final String PROCESS_PREFIX = "p" + UUID.randomUUID().toString().substring(0, 8) + "-";
+
     /** A fresh, not yet existing path in the work folder (same file system as the cache, so renames are atomic). */
     public Path newTemp(String suffix) throws IOException {
         Path tmp = bundles.resolve(".tmp");
         Files.createDirectories(tmp);
-        return tmp.resolve(UUID.randomUUID() + suffix);
+        return tmp.resolve(PROCESS_PREFIX + UUID.randomUUID() + suffix);
     }
 
     public static String storageKey(String slug, String sha256) {

@@ -61,7 +61,11 @@ public class StorageSweeper {
     public Swept sweep() {
         Workers.assertNotOnEventLoop("Storage sweep");
         Instant before = Instant.now().minus(config.tempMaxAge());
-        int temp = oldFiles(paths.bundles().resolve(".tmp"), before) + oldFiles(Path.of(config.uploadsDir()), before);
+        // Files in use are never swept: this process's own temp files carry its prefix, and a multipart upload is
+        // deleted by Quarkus when its request ends, so in the uploads folder only files older than this process go.
+        Instant beforeThisProcess = before.isBefore(STARTED) ? before : STARTED;
+        int temp = oldFiles(paths.bundles().resolve(".tmp"), before, BundlePaths.PROCESS_PREFIX)
+                + oldFiles(Path.of(config.uploadsDir()), beforeThisProcess, null);
         long chunks = storage.removeOrphans(before);
         int versions = oldVersions(before);
         if (temp + chunks + versions > 0) {
@@ -70,13 +74,18 @@ public class StorageSweeper {
         return new Swept(temp, chunks, versions);
     }
 
-    private static int oldFiles(Path dir, Instant before) {
+    private static final Instant STARTED = Instant.now();
+
+    private static int oldFiles(Path dir, Instant before, String keepPrefix) {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         int n = 0;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
+                if (keepPrefix != null && p.getFileName().toString().startsWith(keepPrefix)) {
+                    continue;
+                }
                 if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
                     BundlePaths.deleteTree(p);
                     n++;

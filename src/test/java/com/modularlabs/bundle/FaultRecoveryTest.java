@@ -126,6 +126,9 @@ class FaultRecoveryTest {
         Path staleTemp = Files.write(tmp.resolve("killed-upload.zip"), new byte[4096]);
         Files.setLastModifiedTime(staleTemp, FileTime.from(old));
         Path freshTemp = Files.write(tmp.resolve("running-upload.zip"), new byte[16]);
+        // this process's own temp file, however old: an operation still uses it and deletes it itself
+        Path ownTemp = Files.write(tmp.resolve(BundlePaths.PROCESS_PREFIX + "slow-upload.zip"), new byte[16]);
+        Files.setLastModifiedTime(ownTemp, FileTime.from(old));
 
         StorageSweeper.Swept swept = sweeper.sweep();
 
@@ -134,6 +137,8 @@ class FaultRecoveryTest {
         assertEquals(1, db().getCollection("bundles.chunks").countDocuments(Filters.eq("files_id", orphanNew)), "a running upload's chunks stay");
         assertFalse(Files.exists(staleTemp), "old temp file removed");
         assertTrue(Files.exists(freshTemp), "fresh temp file kept");
+        assertTrue(Files.exists(ownTemp), "this process's temp file kept");
+        Files.deleteIfExists(ownTemp);
         for (int v = 0; v < shas.size(); v++) {
             boolean kept = v >= 2; // newest three (v3, v4, v5; v5 is served)
             assertEquals(kept ? 1 : 0, db().getCollection("bundles.files").countDocuments(Filters.eq("filename", BundlePaths.storageKey(SLUG, shas.get(v)))),
