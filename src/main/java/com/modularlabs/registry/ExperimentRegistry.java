@@ -130,12 +130,14 @@ public class ExperimentRegistry {
     }
 
     private void afterSwap(RegistrySnapshot snap, Iterable<Experiment> touched) {
+        List<Experiment> active = new java.util.ArrayList<>();
         for (Experiment e : touched) {
             if (e.isActive()) {
                 indexes.ensure(e);
-                seedData.loadOnce(e);
+                active.add(e);
             }
         }
+        seedData.loadOnce(active); // all their markers in one write
         changed.fire(new RegistryChanged(snap));
     }
 
