@@ -34,6 +34,8 @@ public class ExperimentRegistry {
     @Inject
     ManifestParser parser;
     @Inject
+    ManifestValidator validator;
+    @Inject
     RootResolver roots;
     @Inject
     IndexManager indexes;
@@ -93,6 +95,7 @@ public class ExperimentRegistry {
                         invalid.put(slug, errors);
                         LOG.errorf("Experiment %s is not served: %s", slug, errors);
                     });
+                    validator.forgetSeeded(); // whatever the seed vouched for and this load did not read
                     RegistrySnapshot snap = new RegistrySnapshot(generations.incrementAndGet(), Instant.now(), exps, invalid);
                     current.set(snap);
                     loaded = true;

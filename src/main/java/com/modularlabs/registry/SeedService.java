@@ -148,6 +148,7 @@ public class SeedService {
                     return Uni.combine().all().unis(plan.commit(), configs.insertNew(docs)).asTuple()
                             .invoke(() -> LOG.debugf("Seed: %d claims and configs written in %d ms", docs.size(), (System.nanoTime() - t2) / 1_000_000))
                             .chain(t -> dropLosers(t.getItem1(), docs, invalid).map(dropped -> t.getItem2() - dropped))
+                            .invoke(() -> validator.seeded(docs.stream().filter(d -> !invalid.containsKey(d.getString("slug"))).toList()))
                             .map(n -> new SeedReport(candidates.size(), n, already, invalid, Duration.ZERO));
                 });
             });
