@@ -16,6 +16,7 @@ import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -77,7 +78,7 @@ public class ExperimentConfigRepository implements ReactivePanacheMongoRepositor
             return Uni.createFrom().item(0);
         }
         int parts = Math.min(WRITERS, (docs.size() + 499) / 500);
-        List<Uni<Integer>> writes = new java.util.ArrayList<>();
+        List<Uni<Integer>> writes = new ArrayList<>();
         for (int i = 0; i < parts; i++) {
             writes.add(insertPart(docs.subList(i * docs.size() / parts, (i + 1) * docs.size() / parts)));
         }

@@ -13,11 +13,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.bson.Document;
 import org.bson.json.JsonMode;
@@ -35,7 +37,7 @@ public class ManifestValidator {
     private final ObjectMapper mapper = new ObjectMapper();
     private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private final JsonSchema manifestSchema;
-    private final Map<String, Document> justSeeded = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Document> justSeeded = new ConcurrentHashMap<>();
 
     public ManifestValidator() {
         try (InputStream in = ManifestValidator.class.getResourceAsStream("/schema/manifest.schema.json")) {
@@ -135,27 +137,24 @@ public class ManifestValidator {
      * int64/double and JSON Jackson rejects but the driver's lenient reader accepts go the old way (Document.parse,
      * then the tree of its relaxed JSON), so every file gives the same Document and errors as before.
      */
-    Parsed parse(byte[] json) {
+    Parsed parse(byte[] json) throws IOException {
         JsonNode tree;
         try {
             tree = mapper.readTree(json);
         } catch (IOException | RuntimeException e) {
             tree = null;
         }
-        Object doc = tree instanceof ObjectNode o ? plain(o) : null;
-        if (doc instanceof Document d) {
-            o(tree).remove("_id");
-            return new Parsed(d, tree);
+        if (tree instanceof ObjectNode object && plain(object) instanceof Document d) {
+            object.remove("_id"); // as toJsonNode does
+            return new Parsed(d, object);
         }
-        Document d = Document.parse(new String(json, java.nio.charset.StandardCharsets.UTF_8)); // throws on what it cannot read
+        // strict UTF-8 as Files.readString was: a malformed file is reported, not read with replacement characters
+        Document d = Document.parse(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(json)).toString());
         return new Parsed(d, toJsonNode(d));
     }
 
+    /** A manifest and its JSON tree (without _id) for the schema. */
     record Parsed(Document manifest, JsonNode json) {
-    }
-
-    private static ObjectNode o(JsonNode n) {
-        return (ObjectNode) n;
     }
 
     /** The Document/List/scalar of a plain JSON node, or null when it needs the driver's reader (see {@link #parse}). */

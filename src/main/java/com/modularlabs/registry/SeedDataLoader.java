@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -54,7 +55,7 @@ public class SeedDataLoader {
      * replica), ONE listCollections (a collection that does not exist yet is empty; only existing ones get the
      * "still empty" find), then the collections' documents, a few collections at a time.
      */
-    public void loadOnce(java.util.Collection<Experiment> experiments) {
+    public void loadOnce(Collection<Experiment> experiments) {
         if (experiments.isEmpty()) {
             return;
         }

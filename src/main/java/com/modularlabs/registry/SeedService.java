@@ -2,6 +2,7 @@ package com.modularlabs.registry;
 
 import com.modularlabs.common.FieldError;
 import com.modularlabs.common.Workers;
+import com.mongodb.client.model.Filters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -10,24 +11,29 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.Set;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.bson.Document;
+import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 
 /**
  * Startup seeding from experiments/ (seed items 1a, 2, 5): the folder scan and manifest reads run on worker
  * threads in parallel; ONE find({slug: {$in: [...]}}) projected to slug (while the manifests are read) and ONE
  * unordered insertMany for the new ones, beside their collection names' claims ({@link CollectionClaims#plan}):
- * a fixed number of round trips whatever the number of folders. An experiment already in the database is never touched by its folder (g.nome flipped draft back to
- * active on every restart; that undid admins' decisions).
+ * a fixed number of round trips whatever the number of folders. An experiment already in the database is never
+ * touched by its folder (g.nome flipped draft back to active on every restart; that undid admins' decisions).
  */
 @ApplicationScoped
 public class SeedService {
@@ -45,8 +51,9 @@ public class SeedService {
     private final Timer seedTimer;
     @jakarta.inject.Inject
     CollectionClaims claims;
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
-    private final java.util.concurrent.atomic.AtomicLong readCpuNanos = new java.util.concurrent.atomic.AtomicLong();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** CPU the manifest reads used, summed over their threads, for the debug breakdown. */
+    private final AtomicLong readCpuNanos = new AtomicLong();
     private volatile SeedReport lastReport = new SeedReport(0, 0, 0, Map.of(), Duration.ZERO);
 
     public SeedService(ManifestValidator validator, ExperimentConfigRepository configs, RegistryConfig config, MeterRegistry registry) {
@@ -93,7 +100,7 @@ public class SeedService {
             return Uni.createFrom().item(new SeedReport(0, 0, 0, Map.of(), Duration.ZERO));
         }
         List<String> names = dirs.stream().map(d -> d.getFileName().toString()).toList();
-        java.util.concurrent.CompletableFuture<Set<String>> existingAhead = configs.existingSlugs(names).subscribeAsCompletionStage();
+        CompletableFuture<Set<String>> existingAhead = configs.existingSlugs(names).subscribeAsCompletionStage();
         int slices = Math.max(1, Math.min(dirs.size(), Math.min(config.concurrency(), Runtime.getRuntime().availableProcessors())));
         List<Uni<List<Candidate>>> reads = new ArrayList<>();
         for (int i = 0; i < slices; i++) {
@@ -165,12 +172,12 @@ public class SeedService {
             LOG.errorf("Experiment folder %s is not registered: %s", slug, errs);
         });
         List<Object> ids = docs.stream().filter(d -> lost.containsKey(d.getString("slug"))).map(d -> d.get("_id")).toList();
-        return configs.raw().deleteMany(com.mongodb.client.model.Filters.in("_id", ids)).map(r -> (int) r.getDeletedCount());
+        return configs.raw().deleteMany(Filters.in("_id", ids)).map(r -> (int) r.getDeletedCount());
     }
 
     private static Document toConfig(Candidate c, Date now) {
         Document doc = new Document(c.manifest());
-        doc.putIfAbsent("_id", new org.bson.types.ObjectId()); // known before the insert, for dropLosers
+        doc.putIfAbsent("_id", new ObjectId()); // known before the insert, for dropLosers
         doc.put("slug", c.slug());
         doc.putIfAbsent("status", Experiment.ACTIVE); // a folder's experiment is active unless it says otherwise
         doc.put("version", 1L);
