@@ -81,11 +81,11 @@ public class CollectionClaims {
 
     /**
      * {@link #claim} for many experiments at once (the folder seed), in a fixed number of round trips instead of
-     * two per experiment: one query for the configs that could own a name, one for the existing claims, one
-     * unordered insertMany. {@code manifests} in priority order (of two that want the same name the first wins,
-     * as with one claim after another). Returns, per slug, the conflicts that keep it from registering (empty: claimed).
+     * two per experiment: one query for the configs that could own a name, one for the existing claims (both at
+     * once), then {@link ClaimPlan#commit} inserts the new claims in one unordered insertMany. {@code manifests} in
+     * priority order (of two that want the same name the first wins, as with one claim after another).
      */
-    public Uni<Map<String, List<FieldError>>> claimAll(Map<String, Document> manifests) {
+    public Uni<ClaimPlan> plan(Map<String, Document> manifests) {
         Map<String, Map<String, String>> wanted = new LinkedHashMap<>(); // slug -> physical -> JSON path
         Set<String> prefixes = new LinkedHashSet<>();
         Set<String> names = new LinkedHashSet<>();
@@ -103,7 +103,7 @@ public class CollectionClaims {
         if (names.isEmpty()) {
             Map<String, List<FieldError>> none = new LinkedHashMap<>();
             manifests.keySet().forEach(s -> none.put(s, List.of()));
-            return Uni.createFrom().item(none);
+            return Uni.createFrom().item(new ClaimPlan(none, List.of(), Map.of(), Map.of()));
         }
         Uni<Map<String, String>> configOwners = prefixes.isEmpty() ? Uni.createFrom().item(Map.of())
                 : configs.raw().find(Filters.in("slug", prefixes), new FindOptions()
@@ -116,7 +116,7 @@ public class CollectionClaims {
                             }
                             return owners;
                         });
-        return Uni.combine().all().unis(configOwners, owners(names)).asTuple().chain(t -> {
+        return Uni.combine().all().unis(configOwners, owners(names)).asTuple().map(t -> {
             Map<String, String> registered = t.getItem1();
             Map<String, String> taken = new HashMap<>(t.getItem2()); // physical -> claim owner (db, then this batch)
             Map<String, List<FieldError>> result = new LinkedHashMap<>();
@@ -144,13 +144,44 @@ public class CollectionClaims {
             List<Document> docs = new ArrayList<>();
             Date now = new Date();
             fresh.forEach((slug, mine) -> mine.forEach(n -> docs.add(new Document("_id", n).append("slug", slug).append("claimed_at", now))));
-            if (docs.isEmpty()) {
-                return Uni.createFrom().item(result);
-            }
-            return claimDocs().insertMany(docs, new InsertManyOptions().ordered(false)).replaceWithVoid()
-                    .onFailure(MongoBulkWriteException.class).recoverWithUni(e -> lostRaces((MongoBulkWriteException) e, docs, fresh, wanted, result))
-                    .replaceWith(result);
+            return new ClaimPlan(result, docs, fresh, wanted);
         });
+    }
+
+    /**
+     * What {@link #plan} decided: {@code conflicts} per slug (empty: may register), and the claims still to insert.
+     */
+    public final class ClaimPlan {
+        private final Map<String, List<FieldError>> conflicts;
+        private final List<Document> docs;
+        private final Map<String, List<String>> fresh;
+        private final Map<String, Map<String, String>> wanted;
+
+        ClaimPlan(Map<String, List<FieldError>> conflicts, List<Document> docs, Map<String, List<String>> fresh,
+                Map<String, Map<String, String>> wanted) {
+            this.conflicts = conflicts;
+            this.docs = docs;
+            this.fresh = fresh;
+            this.wanted = wanted;
+        }
+
+        public Map<String, List<FieldError>> conflicts() {
+            return conflicts;
+        }
+
+        /**
+         * Inserts the planned claims (one unordered insertMany). Returns the slugs that lost a name to another
+         * replica meanwhile (a duplicate key), with their errors; their other new names are given back.
+         */
+        public Uni<Map<String, List<FieldError>>> commit() {
+            if (docs.isEmpty()) {
+                return Uni.createFrom().item(Map.of());
+            }
+            Map<String, List<FieldError>> lost = new LinkedHashMap<>();
+            return claimDocs().insertMany(docs, new InsertManyOptions().ordered(false)).replaceWithVoid()
+                    .onFailure(MongoBulkWriteException.class).recoverWithUni(e -> lostRaces((MongoBulkWriteException) e, docs, fresh, wanted, lost))
+                    .replaceWith(lost);
+        }
     }
 
     /** Another replica claimed some names between our read and our insert: those slugs lose, their other names go back. */

@@ -16,6 +16,7 @@ import io.quarkus.mongodb.reactive.ReactiveMongoCollection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +36,8 @@ public class ExperimentConfigRepository implements ReactivePanacheMongoRepositor
     public static final String COLLECTION = EngineCollections.EXPERIMENTS_CONFIG;
     /** Cursor batch size for streaming reads (the embedded store answers getMore with everything left otherwise). */
     static final int BATCH = 200;
+    /** Parts of a large insertNew written at once. */
+    static final int WRITERS = 2;
 
     public ReactiveMongoCollection<Document> raw() {
         return mongoCollection().withDocumentClass(Document.class);
@@ -66,13 +69,23 @@ public class ExperimentConfigRepository implements ReactivePanacheMongoRepositor
     }
 
     /**
-     * ONE unordered insertMany. A duplicate slug (another replica seeding the same folder at the same moment) is not
-     * an error: that experiment exists, which is all we wanted. Returns the number inserted.
+     * Unordered insertMany, in at most {@link #WRITERS} parts written at once (a store decodes each part on its own
+     * connection; one part per 500 documents). A duplicate slug (another replica seeding the same folder at the same
+     * moment) is not an error: that experiment exists, which is all we wanted. Returns the number inserted.
      */
     public Uni<Integer> insertNew(List<Document> docs) {
         if (docs.isEmpty()) {
             return Uni.createFrom().item(0);
         }
+        int parts = Math.min(WRITERS, (docs.size() + 499) / 500);
+        List<Uni<Integer>> writes = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            writes.add(insertPart(docs.subList(i * docs.size() / parts, (i + 1) * docs.size() / parts)));
+        }
+        return Uni.join().all(writes).andFailFast().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    private Uni<Integer> insertPart(List<Document> docs) {
         return raw().insertMany(docs, new InsertManyOptions().ordered(false))
                 .map(r -> r.getInsertedIds().size())
                 .onFailure(MongoBulkWriteException.class).recoverWithItem(e -> {

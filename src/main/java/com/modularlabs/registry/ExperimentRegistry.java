@@ -34,6 +34,8 @@ public class ExperimentRegistry {
     @Inject
     ManifestParser parser;
     @Inject
+    ManifestValidator validator;
+    @Inject
     RootResolver roots;
     @Inject
     IndexManager indexes;
@@ -93,6 +95,7 @@ public class ExperimentRegistry {
                         invalid.put(slug, errors);
                         LOG.errorf("Experiment %s is not served: %s", slug, errors);
                     });
+                    validator.forgetSeeded(); // whatever the seed vouched for and this load did not read
                     RegistrySnapshot snap = new RegistrySnapshot(generations.incrementAndGet(), Instant.now(), exps, invalid);
                     current.set(snap);
                     loaded = true;
@@ -130,12 +133,14 @@ public class ExperimentRegistry {
     }
 
     private void afterSwap(RegistrySnapshot snap, Iterable<Experiment> touched) {
+        List<Experiment> active = new java.util.ArrayList<>();
         for (Experiment e : touched) {
             if (e.isActive()) {
                 indexes.ensure(e);
-                seedData.loadOnce(e);
+                active.add(e);
             }
         }
+        seedData.loadOnce(active); // all their markers in one write
         changed.fire(new RegistryChanged(snap));
     }
 

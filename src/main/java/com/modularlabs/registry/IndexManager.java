@@ -160,12 +160,15 @@ public class IndexManager {
                 wanted.put(k, v);
             }
         });
+        if (spec.name().equals(EXPERIMENT_ID_INDEX)) {
+            // one round trip per collection: createIndexes is a no-op when the index exists; under another name
+            // (g.nome's auto_experiment_id_asc) the server answers IndexOptionsConflict, and that index serves as well
+            return create(db, spec, wanted).onFailure(e -> e instanceof MongoCommandException m && (m.getErrorCode() == 85 || m.getErrorCode() == 86))
+                    .recoverWithNull();
+        }
         return db.getCollection(spec.physicalCollection()).listIndexes().collect().asList()
                 .chain(existing -> {
                     for (Document ix : existing) {
-                        if (spec.name().equals(EXPERIMENT_ID_INDEX) && spec.keys().equals(ix.get("key", Document.class))) {
-                            return Uni.createFrom().voidItem(); // g.nome's auto_experiment_id_asc serves as well
-                        }
                         if (spec.physicalName().equals(ix.getString("name"))) {
                             if (sameIndex(wanted, ix)) {
                                 return Uni.createFrom().voidItem();

@@ -49,4 +49,69 @@ class ManifestValidatorTest {
         assertTrue(validator.validate("notes", Document.parse("{\"name\": \"n\", \"slug\": \"other\"}")).stream()
                 .anyMatch(e -> e.path().equals("$.slug")));
     }
+
+    /** The folder seed's single parse gives what Document.parse and the old Document-to-JSON round trip gave. */
+    @Test
+    void parsingAFileOnceGivesTheSameDocumentAndTreeAsBefore() {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.modularlabs.common.Gen.forAll(300, g -> value(g, json, 0, true), text -> {
+            byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Document before;
+            try {
+                before = Document.parse(text);
+            } catch (RuntimeException unreadable) { // e.g. "$date" beside other keys: still an error
+                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> validator.parse(bytes));
+                return;
+            }
+            try {
+                ManifestValidator.Parsed once = validator.parse(bytes);
+                assertEquals(before, once.manifest()); // values and their types (Integer is not Long)
+                assertEquals(before.toJson(), once.manifest().toJson()); // key order (compound index keys)
+                assertEquals(validator.toJsonNode(before), once.json());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRejectedAsBefore() {
+        byte[] bad = {'{', '"', 'n', '"', ':', '"', (byte) 0xff, '"', '}'};
+        org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> validator.parse(bad));
+    }
+
+    /** JSON text: objects (sometimes with _id or an Extended JSON value), arrays, strings, int32/int64/doubles, booleans, null. */
+    private static String value(com.modularlabs.common.Gen g, com.fasterxml.jackson.databind.ObjectMapper json, int depth, boolean object) {
+        if (object || (depth < 3 && g.oneIn(4))) {
+            List<String> fields = g.list(0, 5, () -> {
+                String key = g.oneIn(12) ? "_id" : g.oneIn(15) ? "$date" : g.string(1, 8, com.modularlabs.common.Gen.ALPHA + "_");
+                String v = key.equals("$date") ? "\"2024-01-02T03:04:05Z\"" : value(g, json, depth + 1, false);
+                return quote(json, key) + ": " + v;
+            });
+            return "{" + String.join(", ", fields) + "}";
+        }
+        if (depth < 3 && g.oneIn(5)) {
+            return "[" + String.join(", ", g.list(0, 4, () -> value(g, json, depth + 1, false))) + "]";
+        }
+        return switch (g.between(0, 6)) {
+            case 0 -> quote(json, g.string(0, 10, com.modularlabs.common.Gen.ALPHA + "\u00e9\u4e2d\"\\\n\t /"));
+            case 1 -> Integer.toString(g.anyInt());
+            case 2 -> Long.toString(g.anyLong());
+            case 3 -> {
+                double d = g.anyDouble();
+                yield Double.isFinite(d) ? Double.toString(d) : "0.5";
+            }
+            case 4 -> g.oneIn(2) ? "true" : "false";
+            case 5 -> "null";
+            default -> "\"\ud83d\ude00\"";
+        };
+    }
+
+    private static String quote(com.fasterxml.jackson.databind.ObjectMapper json, String s) {
+        try {
+            return json.writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

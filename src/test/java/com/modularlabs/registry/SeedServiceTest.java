@@ -1,10 +1,12 @@
 package com.modularlabs.registry;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.modularlabs.observability.MongoCommandMetrics;
 import com.modularlabs.store.MongoTestResource;
+import com.modularlabs.store.TestMongo;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -14,6 +16,11 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +40,10 @@ class SeedServiceTest {
     ExperimentRegistry registry;
     @Inject
     CollectionClaims claims;
+    @Inject
+    SeedDataLoader seedData;
+    @Inject
+    ManifestParser parser;
 
     @TempDir
     Path dir;
@@ -93,6 +104,65 @@ class SeedServiceTest {
         // the loser claimed nothing, not even its names nobody else wanted
         assertEquals(0L, claims.claimDocs().countDocuments(Filters.eq("slug", "seedcy")).await().atMost(T));
         assertEquals("seedcx", claims.claimDocs().find(Filters.eq("_id", "seedcx_a_items")).collect().first().await().atMost(T).getString("slug"));
+    }
+
+    @Test
+    void seedDataOfManyExperimentsWritesAllMarkersInOneCommandAndSeedsEachCollectionOnce() throws Exception {
+        List<Experiment> exps = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String slug = String.format("seedd%02d", i);
+            Path d = Files.createDirectories(dir.resolve(slug).resolve("seed"));
+            Files.writeString(d.resolve("items.ndjson"), "{\"n\": 1}\n{\"n\": 2}\n\n{\"n\": 3}\n");
+            exps.add(parser.parse(slug, Document.parse("{\"name\": \"D\", \"collections\": {\"items\": {\"read\": \"public\"}}}"), dir.resolve(slug)));
+        }
+        // data written before markers existed (g.nome): that collection is not seeded again
+        data("seedd07_items").insertOne(new Document("experiment_id", "seedd07").append("n", 0));
+
+        long before = commands.commandCount(EngineCollections.SEED_MARKERS);
+        seedData.loadOnce(exps);
+        await().atMost(T).untilAsserted(() -> {
+            for (int i = 0; i < 40; i++) {
+                assertEquals(i == 7 ? 1 : 3, data(String.format("seedd%02d_items", i)).countDocuments(), "seedd" + i);
+            }
+        });
+        long used = commands.commandCount(EngineCollections.SEED_MARKERS) - before;
+        // one insertMany of the 40 markers (was one insert per seeded collection)
+        assertTrue(used <= 2, "seeding the data of 40 experiments used " + used + " commands on the markers");
+        assertEquals(40L, TestMongo.client().getDatabase(dbName()).getCollection(EngineCollections.SEED_MARKERS)
+                .countDocuments(Filters.regex("_id", "^seedd\\d\\d/items$")));
+
+        // the next start (or a second replica) finds every marker and writes no document
+        long markersBefore = commands.commandCount(EngineCollections.SEED_MARKERS);
+        seedData.loadOnce(exps);
+        await().atMost(T).until(() -> commands.commandCount(EngineCollections.SEED_MARKERS) > markersBefore);
+        for (int i = 0; i < 40; i++) {
+            assertEquals(i == 7 ? 1 : 3, data(String.format("seedd%02d_items", i)).countDocuments());
+        }
+    }
+
+    @Test
+    void aNameClaimedByAnotherReplicaBetweenPlanAndCommitLosesAndGivesItsOtherNamesBack() {
+        Map<String, Document> manifests = new LinkedHashMap<>();
+        manifests.put("seedr", Document.parse("{\"name\": \"r\", \"collections\": {\"a\": {}, \"b\": {}}}"));
+        manifests.put("seeds", Document.parse("{\"name\": \"s\", \"collections\": {\"a\": {}}}"));
+        CollectionClaims.ClaimPlan plan = claims.plan(manifests).await().atMost(T);
+        assertEquals(List.of(), plan.conflicts().get("seedr"));
+        claims.claimDocs().insertOne(new Document("_id", "seedr_b").append("slug", "elsewhere")).await().atMost(T); // the other replica
+
+        Map<String, List<com.modularlabs.common.FieldError>> lost = plan.commit().await().atMost(T);
+
+        assertEquals(Set.of("seedr"), lost.keySet());
+        assertTrue(lost.get("seedr").toString().contains("elsewhere"), lost.toString());
+        assertEquals(0L, claims.claimDocs().countDocuments(Filters.eq("slug", "seedr")).await().atMost(T), "seedr_a given back");
+        assertEquals("seeds", claims.claimDocs().find(Filters.eq("_id", "seeds_a")).collect().first().await().atMost(T).getString("slug"));
+    }
+
+    private static String dbName() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("quarkus.mongodb.database", String.class);
+    }
+
+    private static com.mongodb.client.MongoCollection<Document> data(String physical) {
+        return TestMongo.client().getDatabase(dbName()).getCollection(physical);
     }
 
     private void writeManifest(String slug, String json) throws Exception {
