@@ -87,7 +87,8 @@ public class Passwords {
         return null;
     }
 
-    private String dummy() {
+    /** The hash unknown users are verified against: same version and cost as a real one (package-private for the test). */
+    String dummy() {
         String d = dummyHash;
         if (d == null) {
             byte[] pw = new byte[24];
