@@ -96,7 +96,10 @@ public class EmbeddedMongo {
         String file = storeFile(dir).toString();
         H2Backend backend = switch (durability) {
             case "delayed" -> new H2Backend(file);
-            case "commit", "fsync" -> new DurableH2Backend(new MVStore.Builder().fileName(file).open(), "fsync".equals(durability));
+            // no background auto-commit: it writes asynchronously after releasing the store lock, so a command's own
+            // commit could find nothing unsaved and reply before those bytes were in the file
+            case "commit", "fsync" -> new DurableH2Backend(new MVStore.Builder().fileName(file).autoCommitDisabled().open(),
+                    "fsync".equals(durability));
             default -> throw new IllegalArgumentException("labs.store.durability must be commit, fsync or delayed, not '" + durability + "'");
         };
         MongoServer s = new MongoServer(backend);

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * ~0.3-0.65 s of acknowledged writes were lost. Also: a second instance on the same folder is refused in one line.
  */
 class EmbeddedStoreCrashTest {
-    static final int WRITERS = 4;
-    static final long KILL_AFTER = 400;
+    static final int WRITERS = 8;
+    static final long KILL_AFTER = 1000;
 
     @Test
     void noAcknowledgedWriteIsLostWhenTheStoreIsKilled() throws Exception {
