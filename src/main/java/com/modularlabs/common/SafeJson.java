@@ -221,8 +221,18 @@ public final class SafeJson {
         try (JsonReader reader = new JsonReader("{\"d\":" + json + "\n}")) {
             return CODEC.decode(reader, DecoderContext.builder().build()).get("d");
         } catch (JsonParseException | BsonInvalidOperationException | IllegalArgumentException | IllegalStateException e) {
-            throw bad(what + " is not valid Extended JSON v2", "$", e.getMessage());
+            throw bad(what + " is not valid Extended JSON v2", "$", readerMessage(e));
         }
+    }
+
+    /** The reader's own words, except those that name Java types (a wrapper such as $numberLong with a non-number). */
+    static String readerMessage(RuntimeException e) {
+        String m = e.getMessage();
+        if (m == null || m.contains("java.") || m.contains("Exception")) {
+            return "a value inside an Extended JSON wrapper ($numberLong, $numberInt, $numberDouble, $numberDecimal, $date, "
+                    + "$oid, ...) does not have that type's form";
+        }
+        return m;
     }
 
     /**

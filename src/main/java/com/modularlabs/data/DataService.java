@@ -593,8 +593,9 @@ public class DataService {
         forSchema.remove("_id");
         for (Map.Entry<String, Object> f : forSchema.entrySet()) {
             String k = f.getKey();
-            if (k.isEmpty() || k.startsWith("$") || k.indexOf('\0') >= 0) {
-                errors.add(new FieldError(prefix + "." + k, "field names may not be empty or start with '$'"));
+            // also what a before_write trigger answers: the names a client may not send (SafeJson.storedNameErrors)
+            if (k.isEmpty() || k.startsWith("$") || k.indexOf('\0') >= 0 || k.indexOf('.') >= 0) {
+                errors.add(new FieldError(prefix + "." + k, "field names may not be empty, start with '$' or contain '.'"));
             } else {
                 FilterRules.storedValue(f.getValue(), prefix + "." + k, errors);
             }

@@ -125,7 +125,12 @@ public class TriggerService implements WriteHooks {
 
     /** The function's own problem+json (4xx), as the client's answer. */
     private static Failure refusal(FunctionService.Result r) {
-        Document p = Document.parse(new String(r.body(), StandardCharsets.UTF_8));
+        Document p;
+        try {
+            p = Document.parse(new String(r.body(), StandardCharsets.UTF_8));
+        } catch (RuntimeException notAnObject) { // JSON, but an array or a scalar: refused all the same, in our words
+            p = new Document();
+        }
         List<FieldError> errors = new ArrayList<>();
         if (p.get("errors") instanceof List<?> l) {
             for (Object o : l) {

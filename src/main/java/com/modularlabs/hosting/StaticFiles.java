@@ -6,7 +6,8 @@ import com.modularlabs.common.Workers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
@@ -78,7 +79,8 @@ public class StaticFiles {
                 throw Failure.notFound("No such file");
             }
             return new StaticFile(real, a.size(), a.lastModifiedTime().toMillis(), contentType(real));
-        } catch (NoSuchFileException e) {
+        } catch (FileSystemException | InvalidPathException e) {
+            // missing, under a file ("app.js/x": not a directory), a name too long, a link loop: no such file either
             throw Failure.notFound("No such file");
         }
     }

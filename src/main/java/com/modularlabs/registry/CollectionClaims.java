@@ -217,12 +217,22 @@ public class CollectionClaims {
                 .collect().asMap(d -> d.getString("_id"), d -> d.getString("slug"));
     }
 
-    /** Gives back names this slug claimed (only its own). */
+    /**
+     * Gives back names this slug claimed (only its own), except those its stored config declares: when two edits of
+     * one experiment race, the loser may have inserted a claim the winner's config now relies on.
+     */
     public Uni<Void> release(String slug, List<String> names) {
         if (names.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return claims.delete(Filters.and(Filters.in("_id", names), Filters.eq("slug", slug)))
+        return configs.findBySlug(slug).chain(current -> {
+                    Set<String> unused = new LinkedHashSet<>(names);
+                    if (current != null) {
+                        ManifestValidator.collectionPaths(current).keySet().forEach(c -> unused.remove(EngineCollections.physical(slug, c)));
+                    }
+                    return unused.isEmpty() ? Uni.createFrom().voidItem()
+                            : claims.delete(Filters.and(Filters.in("_id", unused), Filters.eq("slug", slug))).replaceWithVoid();
+                })
                 .onFailure().invoke(e -> LOG.warnf("Could not release collection claims %s of %s: %s", names, slug, e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
@@ -230,9 +240,15 @@ public class CollectionClaims {
 
     /** "" when inserted now (Mutiny streams carry no nulls); otherwise the current owner's slug. */
     private Uni<String> insert(String slug, String physical) {
+        return insert(slug, physical, true);
+    }
+
+    /** A claim released between our duplicate key and our read (a racing edit that failed) is tried once more. */
+    private Uni<String> insert(String slug, String physical, boolean retry) {
         return claims.persist(new CollectionClaimRepository.Claim(physical, slug, new Date()))
                 .map(r -> "")
-                .onFailure(CollectionClaims::duplicate).recoverWithUni(() -> claims.findById(physical).map(c -> c == null ? "?" : c.slug()));
+                .onFailure(CollectionClaims::duplicate).recoverWithUni(() -> claims.findById(physical)
+                        .chain(c -> c != null ? Uni.createFrom().item(c.slug()) : retry ? insert(slug, physical, false) : Uni.createFrom().item("?")));
     }
 
     private static boolean duplicate(Throwable t) {

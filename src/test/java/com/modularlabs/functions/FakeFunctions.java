@@ -125,6 +125,18 @@ final class FakeFunctions implements AutoCloseable {
                 o.put("experiment_id", "t_fn");
                 changed = true;
             }
+            if (o.hasNonNull("refuse_with")) { // a refusal whose problem body is any JSON the function likes
+                send(x, 422, "application/problem+json", o.path("refuse_with").asText());
+                return;
+            }
+            if (o.hasNonNull("odd_names")) { // names no client may store
+                switch (o.path("odd_names").asText()) {
+                    case "dotted" -> o.put("a.b", 1);
+                    case "empty" -> o.put("", 1);
+                    default -> o.putObject("nested").put("$where", "1");
+                }
+                changed = true;
+            }
             if (o.path("breakschema").asBoolean()) {
                 o.put("n", "not a number");
                 changed = true;
