@@ -115,10 +115,13 @@ public class AdminApiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> put(@PathParam("slug") String slug, @HeaderParam("If-Match") String ifMatch, String body) {
         AdminService.requireSlug(slug);
-        Document manifest = parseObject(body);
+        if (body != null && body.length() > limits.jsonBodyBytes()) {
+            throw Failure.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
+        }
         var note = audit.note();
-        return admin.get(slug).chain(before -> admin.replace(slug, ifMatch, manifest).invoke(after -> note.accept(
-                new Note("experiments.manifest", slug, null, before.get("manifest"), after.get("manifest")))))
+        // a manifest can be up to the body limit: parsing (here) and schema checks (in replace) run off the event loop
+        return Workers.run(() -> parseObject(body)).chain(manifest -> admin.get(slug).chain(before -> admin.replace(slug, ifMatch, manifest)
+                .invoke(after -> note.accept(new Note("experiments.manifest", slug, null, before.get("manifest"), after.get("manifest"))))))
                 .map(d -> Response.ok(d.toJson(JSON), MediaType.APPLICATION_JSON)
                 .header("ETag", "\"" + d.get("version") + "\"").build());
     }

@@ -207,11 +207,12 @@ public class AdminService {
         long expected = parseIfMatch(ifMatch);
         Document candidate = BundleService.manifestOnly(manifest);
         candidate.putIfAbsent("slug", slug);
-        List<FieldError> errs = validator.validate(slug, candidate);
-        if (!errs.isEmpty()) {
-            return Uni.createFrom().failure(Failure.invalid("The manifest is invalid", errs));
-        }
-        return configs.findBySlug(slug).chain(old -> {
+        return Workers.run(() -> validator.validate(slug, candidate)).chain(errs -> { // schema checks: a worker's job
+            if (!errs.isEmpty()) {
+                throw Failure.invalid("The manifest is invalid", errs);
+            }
+            return configs.findBySlug(slug);
+        }).chain(old -> {
             if (old == null) {
                 throw Failure.notFound("No experiment '" + slug + "' in the database");
             }
