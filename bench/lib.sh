@@ -8,6 +8,9 @@ RESULTS="${BENCH_RESULTS:-$BENCH_DIR/results}"
 RUNS="${BENCH_RUNS:-3}"
 DURATION="${BENCH_DURATION:-10s}"
 mkdir -p "$RESULTS"
+# the project's JDK (25, README): JAVA_HOME when set, else the Temurin 25 path when present, for every java started here
+if [ -z "${JAVA_HOME:-}" ] && [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
+if [ -n "${JAVA_HOME:-}" ]; then export PATH="$JAVA_HOME/bin:$PATH"; fi
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "bench: '$1' is missing (Debian: apt-get install -y $2)" >&2; exit 2; }; }
 
