@@ -115,9 +115,6 @@ public class AdminApiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> put(@PathParam("slug") String slug, @HeaderParam("If-Match") String ifMatch, String body) {
         AdminService.requireSlug(slug);
-        if (body != null && body.length() > limits.jsonBodyBytes()) {
-            throw Failure.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
-        }
         var note = audit.note();
         // a manifest can be up to the body limit: parsing (here) and schema checks (in replace) run off the event loop
         return Workers.run(() -> parseObject(body)).chain(manifest -> admin.get(slug).chain(before -> admin.replace(slug, ifMatch, manifest)
@@ -132,9 +129,6 @@ public class AdminApiResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Map<String, Object>> checkManifest(@PathParam("slug") String slug, String body) {
         AdminService.requireSlug(slug);
-        if (body != null && body.length() > limits.jsonBodyBytes()) {
-            throw Failure.tooLarge("JSON bodies are limited to " + limits.jsonBodyBytes() + " bytes");
-        }
         // a manifest can be up to the body limit: parsing and schema checks run off the event loop
         return Workers.run(() -> Map.<String, Object>of("errors", admin.check(slug, parseObject(body))));
     }

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.modularlabs.observability.FrozenDatabaseTest;
 import com.modularlabs.auth.AuthFlows;
 import com.modularlabs.observability.LogCapture;
 import com.modularlabs.store.FreezableMongoResource;
@@ -15,7 +16,6 @@ import com.modularlabs.store.TestMongo;
 import com.mongodb.client.model.Filters;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.config.HttpClientConfig;
 import io.restassured.config.RestAssuredConfig;
@@ -40,16 +40,9 @@ import org.junit.jupiter.api.Test;
  * never a hang, no stack trace per request), and after a race exactly one winner whose collections are claimed.
  */
 @QuarkusTest
-@TestProfile(AdminFaultsTest.Frozen.class)
+@TestProfile(FrozenDatabaseTest.Frozen.class) // same profile and resource: one app start for both
 @QuarkusTestResource(value = FreezableMongoResource.class, restrictToAnnotatedClass = true)
 class AdminFaultsTest {
-    public static class Frozen implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("labs.store.operation-timeout", "2s");
-        }
-    }
-
     /** Far above the bound (2 s per operation, a few operations per request), far below a hang. */
     static final RestAssuredConfig CLIENT_GIVES_UP = RestAssuredConfig.config().httpClient(HttpClientConfig.httpClientConfig()
             .setParam("http.socket.timeout", 25_000).setParam("http.connection.timeout", 5_000));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(FrozenDatabaseTest.Frozen.class)
 @QuarkusTestResource(value = FreezableMongoResource.class, restrictToAnnotatedClass = true)
-class FrozenDatabaseTest {
+public class FrozenDatabaseTest {
     public static class Frozen implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
