@@ -58,7 +58,7 @@ public class ExportSeed {
             c.find(Filters.eq("experiment_id", slug)).limit(100).batchSize(100).forEach(d -> { }); // connect, load classes
             long t0 = System.nanoTime(), cpu0 = threads.getCurrentThreadCpuTime(), bytes = 0;
             int n = 0;
-            try (MongoCursor<RawBsonDocument> cur = c.find(Filters.eq("experiment_id", slug)).batchSize(2000).iterator()) {
+            try (MongoCursor<RawBsonDocument> cur = c.find(Filters.eq("experiment_id", slug)).batchSize(1000).iterator()) {
                 while (cur.hasNext()) {
                     bytes += cur.next().getByteBuffer().remaining();
                     n++;

@@ -70,8 +70,12 @@ import org.jboss.logging.Logger;
 public class ExportService implements IndexContributor {
     private static final Logger LOG = Logger.getLogger(ExportService.class);
     public static final String LOGS = EngineCollections.EXPORT_LOGS;
-    /** Cursor batch: ~2 MiB of 1 KiB documents per round trip (fewer getMores, still a small, bounded buffer). */
-    static final int BATCH = 2000;
+    /**
+     * Cursor batch: ~1 MiB of 1 KiB documents per round trip. The documents buffered while a young collection runs
+     * are copied or promoted: 2,000 (~2 MiB, more than a small heap's survivor space) promoted a batch to the old
+     * generation again and again (+56-71 MiB heap in a 100 MiB export against +8-10 MiB with 1,000, same time).
+     */
+    static final int BATCH = 1000;
     static final JsonWriterSettings CANONICAL = JsonWriterSettings.builder().outputMode(JsonMode.EXTENDED).build();
     static final JsonWriterSettings RELAXED = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build();
 

@@ -123,6 +123,33 @@ class ExportStreamingTest {
     }
 
     @Test
+    void chunkArraysAreReusedOnlyAfterTheirInsertAndEveryByteArrives() throws Exception {
+        // ~10 MiB in odd-sized writes: 40 chunks, so each of the upload's reused arrays carries several chunks; an array
+        // handed out again before its insert was answered would store another chunk's bytes
+        String key = "exports/streaming-test/" + new ObjectId().toHexString() + ".zip";
+        Random random = new Random(42);
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        try (GridFsBundleStorage.ChunkUpload up = gridfs.upload(key)) {
+            while (written.size() < 40 * GridFsBundleStorage.CHUNK - 123) {
+                byte[] piece = new byte[1 + random.nextInt(300_000)];
+                random.nextBytes(piece);
+                up.out().write(piece);
+                written.write(piece);
+            }
+            up.commit();
+            assertTrue(up.inserts >= 10, "many inserts: " + up.inserts);
+        }
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        try (InputStream in = gridfs.open(key)) {
+            in.transferTo(read);
+        }
+        assertEquals(written.size(), read.size());
+        assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(written.toByteArray()),
+                MessageDigest.getInstance("SHA-256").digest(read.toByteArray()));
+        gridfs.delete(key);
+    }
+
+    @Test
     void anUploadNotCommittedLeavesNoChunksAndAnEmptyOneIsAnEmptyFile() throws IOException {
         String key = "exports/streaming-test/" + new ObjectId().toHexString() + ".zip";
         ObjectId id;
