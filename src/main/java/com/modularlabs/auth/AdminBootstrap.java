@@ -38,6 +38,7 @@ public class AdminBootstrap {
 
     /** This start's admin creation, planned before ready and run after the other startup observers. */
     private volatile AdminPlan deferred;
+    private volatile io.smallrye.mutiny.subscription.Cancellable creation;
     private final CompletableFuture<Void> adminSettled = new CompletableFuture<>();
 
     void onStart(@Observes @Priority(200) StartupEvent ev) {
@@ -82,12 +83,21 @@ public class AdminBootstrap {
         if (plan == null) {
             return; // still in the background (database absent or slow at startup): that path creates the admin itself
         }
-        probe.retrying("Admin creation", () -> create(plan)).subscribe().with(x -> adminSettled.complete(null), e -> {
+        creation = probe.retrying("Admin creation", () -> create(plan)).subscribe().with(x -> adminSettled.complete(null), e -> {
             adminSettled.complete(null);
             if (!probe.stopping()) {
                 LOG.errorf("Admin creation gave up: %s", e.getMessage());
             }
         });
+    }
+
+    /** A start that fails after the observers (e.g. its HTTP port is taken) stops the creation, quietly: nothing was printed. */
+    void onStop(@Observes @Priority(1) io.quarkus.runtime.ShutdownEvent ev) { // before the embedded store stops
+        var c = creation;
+        if (c != null) {
+            c.cancel();
+        }
+        adminSettled.complete(null);
     }
 
     /**
