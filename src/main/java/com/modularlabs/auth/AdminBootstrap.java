@@ -105,7 +105,7 @@ public class AdminBootstrap {
      * after {@code atMost}: a password login for the bootstrapping admin waits here, so a login right at readiness
      * finds the account.
      */
-    public Uni<Void> settled(String email, Duration atMost) {
+    Uni<Void> settled(String email, Duration atMost) {
         if (adminSettled.isDone() || email == null || !email.equals(Subjects.normalizeEmail(config.adminEmail()))) {
             return Uni.createFrom().voidItem();
         }
