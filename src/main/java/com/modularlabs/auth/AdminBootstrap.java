@@ -10,11 +10,12 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
  * Startup, after the registry (priority 100): refuse weak secrets in prod, load or create the token secret, and
- * create the first admin. Idempotent with several replicas: the unique e-mail index decides, a duplicate key
+ * create the first admin (after the other startup observers, see {@link #createAfterStart}). Idempotent with several replicas: the unique e-mail index decides, a duplicate key
  * means "already there". With ADMIN_PASSWORD unset and no admin at all, a random password is generated, printed
  * once (by the replica that created the account) and only its hash stored.
  */
@@ -35,6 +36,11 @@ public class AdminBootstrap {
     @Inject
     StoreProbe probe;
 
+    /** This start's admin creation, planned before ready and run after the other startup observers. */
+    private volatile AdminPlan deferred;
+    private volatile io.smallrye.mutiny.subscription.Cancellable creation;
+    private final CompletableFuture<Void> adminSettled = new CompletableFuture<>();
+
     void onStart(@Observes @Priority(200) StartupEvent ev) {
         List<String> problems = ProdGuard.problems(config.tokenSecret(), config.adminPassword());
         if (!problems.isEmpty()) {
@@ -43,34 +49,98 @@ public class AdminBootstrap {
             }
             problems.forEach(p -> LOG.warn("Security: " + p + " (refused in the prod profile)"));
         }
-        Uni<Void> boot = probe.retrying("Auth bootstrap", this::bootstrap);
         if (!probe.reachableAtStartup()) {
-            boot.subscribe().with(x -> { }, e -> {
+            probe.retrying("Auth bootstrap", () -> bootstrap().chain(this::create)).subscribe().with(x -> adminSettled.complete(null), e -> {
+                adminSettled.complete(null);
                 if (!probe.stopping()) {
                     LOG.errorf("Auth bootstrap gave up: %s", e.getMessage());
                 }
             });
             return;
         }
+        Uni<AdminPlan> boot = probe.retrying("Auth bootstrap", this::bootstrap).memoize().indefinitely();
         try {
-            boot.await().atMost(Duration.ofSeconds(30));
+            deferred = boot.await().atMost(Duration.ofSeconds(30));
         } catch (RuntimeException timeout) {
             LOG.warn("Auth bootstrap not finished after 30 s; continuing in the background");
-            boot.subscribe().with(x -> { }, e -> LOG.error("Auth bootstrap gave up", e));
+            boot.chain(this::create).subscribe().with(x -> adminSettled.complete(null), e -> {
+                adminSettled.complete(null);
+                LOG.error("Auth bootstrap gave up", e);
+            });
         }
     }
 
     /**
-     * The admin's lookup and, on a first start, its bcrypt (0.3 CPU-s, the longest step before ready) read nothing
-     * the indexes or the token secret make, so they run beside both; only the writes wait for the unique e-mail index.
+     * A first start's admin creation (its bcrypt: 0.3 CPU-s, the longest single step of a first start) begins after
+     * the other startup observers (registry load and seeding included), so it takes no CPU from them on a small pod;
+     * readiness does not wait for it. A password login for this e-mail waits for it instead ({@link #settled}), so
+     * "ready" still means the admin can log in. Only a creation is deferred: no account, hence no session or token,
+     * exists for that e-mail yet. A reset (ADMIN_PASSWORD_RESET) stays before ready, so old sessions see it at once.
      */
-    Uni<Void> bootstrap() {
-        Uni<AdminPlan> plan = planAdmin().memoize().indefinitely();
-        return Uni.join().all(store.ensureIndexes().onFailure().recoverWithNull(), tokens.init(), plan.replaceWithVoid())
-                .andFailFast().chain(() -> plan).chain(this::applyAdmin);
+    void createAfterStart(@Observes @Priority(10_000) StartupEvent ev) {
+        AdminPlan plan = deferred;
+        deferred = null;
+        if (plan == null) {
+            return; // still in the background (database absent or slow at startup): that path creates the admin itself
+        }
+        creation = probe.retrying("Admin creation", () -> create(plan)).subscribe().with(x -> adminSettled.complete(null), e -> {
+            adminSettled.complete(null);
+            if (!probe.stopping()) {
+                LOG.errorf("Admin creation gave up: %s", e.getMessage());
+            }
+        });
     }
 
-    /** What to write, and its hash: a restart with the admin present looks up one document and hashes nothing. */
+    /** A start that fails after the observers (e.g. its HTTP port is taken) stops the creation, quietly: nothing was printed. */
+    void onStop(@Observes @Priority(1) io.quarkus.runtime.ShutdownEvent ev) { // before the embedded store stops
+        var c = creation;
+        if (c != null) {
+            c.cancel();
+        }
+        adminSettled.complete(null);
+    }
+
+    /**
+     * Completes once this start's admin creation is over (at once when there is none, or for another e-mail), or
+     * after {@code atMost}: a password login for the bootstrapping admin waits here, so a login right at readiness
+     * finds the account.
+     */
+    Uni<Void> settled(String email, Duration atMost) {
+        if (adminSettled.isDone() || email == null || !email.equals(Subjects.normalizeEmail(config.adminEmail()))) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(adminSettled).ifNoItem().after(atMost).recoverWithItem((Void) null).replaceWithVoid();
+    }
+
+    /**
+     * Indexes, the token secret and the admin's lookup (and, for a reset, its bcrypt: none of these read what the
+     * indexes or the secret make, so they run beside both; only the writes wait for the unique e-mail index).
+     * Returns the creation still to do (null when none), which {@link #create} runs.
+     */
+    Uni<AdminPlan> bootstrap() {
+        Uni<AdminPlan> plan = planAdmin().memoize().indefinitely();
+        return Uni.join().all(store.ensureIndexes().onFailure().recoverWithNull(), tokens.init(), plan.replaceWithVoid())
+                .andFailFast().chain(() -> plan).chain(p -> {
+                    if (p.kind() == AdminPlan.Kind.CREATE_GIVEN || p.kind() == AdminPlan.Kind.CREATE_GENERATED) {
+                        return Uni.createFrom().item(p);
+                    }
+                    return applyAdmin(p).invoke(() -> adminSettled.complete(null)).replaceWith((AdminPlan) null);
+                });
+    }
+
+    /** The deferred creation: the bcrypt, then the insert (the unique e-mail index decides between replicas). */
+    Uni<Void> create(AdminPlan plan) {
+        if (plan == null) {
+            return Uni.createFrom().voidItem();
+        }
+        String password = plan.kind() == AdminPlan.Kind.CREATE_GIVEN ? config.adminPassword().orElseThrow() : plan.generated();
+        return passwords.hash(password).chain(hash -> applyAdmin(new AdminPlan(plan.kind(), plan.email(), hash, plan.generated())));
+    }
+
+    /**
+     * What to write, and its hash (a creation's is made later, by {@link #create}): a restart with the admin present
+     * looks up one document and hashes nothing.
+     */
     private record AdminPlan(Kind kind, String email, String hash, String generated) {
         enum Kind { NOTHING, RESET, CREATE_GIVEN, CREATE_GENERATED }
     }
@@ -88,7 +158,7 @@ public class AdminBootstrap {
             // bcrypt only when the account is missing: a restart must not spend a hash on the startup path
             return store.findForLogin(email).chain(found -> found != null
                     ? alreadyThere(email).map(x -> new AdminPlan(AdminPlan.Kind.NOTHING, email, null, null))
-                    : passwords.hash(given).map(hash -> new AdminPlan(AdminPlan.Kind.CREATE_GIVEN, email, hash, null)));
+                    : Uni.createFrom().item(new AdminPlan(AdminPlan.Kind.CREATE_GIVEN, email, null, null)));
         }
         if (config.adminPasswordReset()) {
             LOG.warn("ADMIN_PASSWORD_RESET=true but ADMIN_PASSWORD is empty: nothing reset");
@@ -97,8 +167,7 @@ public class AdminBootstrap {
             if (exists) {
                 return Uni.createFrom().item(new AdminPlan(AdminPlan.Kind.NOTHING, email, null, null));
             }
-            String generated = Passwords.randomSecret(18);
-            return passwords.hash(generated).map(hash -> new AdminPlan(AdminPlan.Kind.CREATE_GENERATED, email, hash, generated));
+            return Uni.createFrom().item(new AdminPlan(AdminPlan.Kind.CREATE_GENERATED, email, null, Passwords.randomSecret(18)));
         });
     }
 

@@ -6,13 +6,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Locale;
 import org.bson.Document;
 
 /**
  * Password login shared by /auth/login and /auth/token: the attempt is counted first (no bcrypt for throttled callers),
  * one projected read, bcrypt on a worker thread (against a dummy hash for unknown users, so both cost the same),
- * the same 401 for unknown user, wrong password and disabled account. Counts labs_auth_logins_total{result}.
+ * the same 401 for unknown user, wrong password and disabled account. Counts labs_auth_logins_total{result}. A login
+ * for the admin that this start is still creating waits for it (readiness does not, see AdminBootstrap).
  */
 @ApplicationScoped
 @io.quarkus.runtime.Startup // registers labs_auth_logins_total{result} at boot, so dashboards see zeros, not gaps
@@ -25,6 +27,11 @@ public class LoginService {
     Passwords passwords;
     @Inject
     LoginThrottle throttle;
+    @Inject
+    AdminBootstrap bootstrap;
+
+    /** Longest a login for the bootstrapping admin waits for this start's admin creation (one bcrypt, then an insert). */
+    static final Duration ADMIN_CREATION_WAIT = Duration.ofSeconds(10);
 
     private final Counter success;
     private final Counter failure;
@@ -52,6 +59,7 @@ public class LoginService {
         String account = email != null ? email : String.valueOf(rawEmail).trim().toLowerCase(Locale.ROOT);
         return throttle.attempt(clientIp, account)
                 .onFailure(Failure.class).invoke(t -> throttled.increment())
+                .chain(() -> bootstrap.settled(email, ADMIN_CREATION_WAIT))
                 .chain(() -> email == null ? Uni.createFrom().<Document>nullItem() : store.findForLogin(email))
                 .chain(doc -> passwords.verify(password, doc == null ? null : doc.get("password_hash"))
                         .map(ok -> ok && doc != null && !Boolean.TRUE.equals(doc.get("disabled")) ? doc : null))

@@ -9,6 +9,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.lang.management.ManagementFactory;
@@ -75,6 +77,7 @@ public class SeedService {
     public Uni<SeedReport> seedFromFolder(Path dir) {
         long start = System.nanoTime();
         return Workers.run(() -> listExperimentDirs(dir))
+                .invoke(dirs -> LOG.debugf("Seed: %d entries listed in %d ms", dirs.size(), (System.nanoTime() - start) / 1_000_000))
                 .chain(dirs -> seed(dirs))
                 .map(r -> {
                     Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -99,21 +102,23 @@ public class SeedService {
         if (dirs.isEmpty()) {
             return Uni.createFrom().item(new SeedReport(0, 0, 0, Map.of(), Duration.ZERO));
         }
-        List<String> names = dirs.stream().map(d -> d.getFileName().toString()).toList();
-        CompletableFuture<Set<String>> existingAhead = configs.existingSlugs(names).subscribeAsCompletionStage();
         int slices = Math.max(1, Math.min(dirs.size(), Math.min(config.concurrency(), Runtime.getRuntime().availableProcessors())));
         List<Uni<List<Candidate>>> reads = new ArrayList<>();
         for (int i = 0; i < slices; i++) {
             List<Path> slice = dirs.subList(i * dirs.size() / slices, (i + 1) * dirs.size() / slices);
             reads.add(Workers.run(() -> {
                 long cpu = THREADS.getCurrentThreadCpuTime();
-                List<Candidate> out = slice.stream().map(this::readCandidate).toList();
+                List<Candidate> out = slice.stream().map(this::readCandidate).filter(java.util.Objects::nonNull).toList();
                 readCpuNanos.addAndGet(THREADS.getCurrentThreadCpuTime() - cpu);
                 return out;
             }));
         }
         long t0 = System.nanoTime();
-        return Uni.join().all(reads).andFailFast().chain(parts -> {
+        CompletableFuture<List<List<Candidate>>> readsAhead = Uni.join().all(reads).andFailFast().subscribeAsCompletionStage();
+        // sent once the reads run: encoding a 1000-name query on this thread first would delay them (~10 ms cold)
+        List<String> names = dirs.stream().map(d -> d.getFileName().toString()).toList();
+        CompletableFuture<Set<String>> existingAhead = configs.existingSlugs(names).subscribeAsCompletionStage();
+        return Uni.createFrom().completionStage(readsAhead).chain(parts -> {
             LOG.debugf("Seed: %d manifests read, parsed and validated in %d ms (%d ms CPU on %d threads)", dirs.size(),
                     (System.nanoTime() - t0) / 1_000_000, readCpuNanos.getAndSet(0) / 1_000_000, slices);
             List<Candidate> candidates = parts.stream().flatMap(List::stream).toList();
@@ -186,6 +191,10 @@ public class SeedService {
         return doc;
     }
 
+    /**
+     * The entries that may be experiment folders (not starting with _ or .), sorted; whether one holds a manifest.json
+     * is learned by reading it ({@link #readCandidate}), not by a stat of each here (one system call per folder less).
+     */
     static List<Path> listExperimentDirs(Path dir) throws IOException {
         Workers.assertNotOnEventLoop("Scanning the experiments folder");
         if (!Files.isDirectory(dir)) {
@@ -195,18 +204,25 @@ public class SeedService {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> {
                 String n = p.getFileName().toString();
-                return !n.startsWith("_") && !n.startsWith(".") && Files.isRegularFile(p.resolve("manifest.json"));
+                return !n.startsWith("_") && !n.startsWith(".");
             }).sorted().toList();
         }
     }
 
+    /** The folder's manifest, read, parsed and validated; null when the entry has no manifest.json file (not an experiment). */
     private Candidate readCandidate(Path d) {
         Workers.assertNotOnEventLoop("Reading a manifest");
         String slug = d.getFileName().toString();
+        Path file = d.resolve("manifest.json");
         ManifestValidator.Parsed parsed;
         try {
-            parsed = validator.parse(Files.readAllBytes(d.resolve("manifest.json")));
+            parsed = validator.parse(Files.readAllBytes(file));
+        } catch (NoSuchFileException | NotDirectoryException absent) {
+            return null;
         } catch (IOException | RuntimeException e) {
+            if (!Files.isRegularFile(file)) {
+                return null; // e.g. a directory named manifest.json
+            }
             return new Candidate(slug, null, List.of(new FieldError("$", "manifest.json is not a readable JSON object: " + e.getMessage())));
         }
         return new Candidate(slug, parsed.manifest(), validator.validate(slug, parsed.manifest(), parsed.json()));

@@ -184,4 +184,21 @@ class SeedServiceTest {
         assertTrue(registry.snapshot().find("keepdraft").isPresent());
         assertTrue(registry.snapshot().active("keepdraft").isEmpty());
     }
+
+    /** Only folders holding a manifest.json file count: the listing no longer checks each one, the read decides. */
+    @Test
+    void entriesWithoutAManifestFileAreNotExperiments() throws Exception {
+        writeManifest("realone", "{\"name\": \"Real\"}");
+        Files.createDirectories(dir.resolve("nomanifest").resolve("static"));
+        Files.writeString(dir.resolve("README.md"), "not an experiment");
+        Files.createDirectories(dir.resolve("dirmanifest").resolve("manifest.json"));
+        writeManifest("_template", "{\"name\": \"Skipped: starts with _\"}");
+        writeManifest("brokenone", "{\"name\": ");
+
+        SeedService.SeedReport report = seeds.seedFromFolder(dir).await().atMost(T);
+        assertEquals(2, report.found(), report.toString());
+        assertEquals(1, report.inserted());
+        assertEquals(Set.of("brokenone"), report.invalid().keySet());
+        assertTrue(report.invalid().get("brokenone").get(0).message().startsWith("manifest.json is not a readable JSON object"));
+    }
 }
