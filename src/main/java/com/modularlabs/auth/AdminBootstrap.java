@@ -4,6 +4,7 @@ import com.modularlabs.store.StoreProbe;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigUtils;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,7 +39,7 @@ public class AdminBootstrap {
 
     /** This start's admin creation, planned before ready and run after the other startup observers. */
     private volatile AdminPlan deferred;
-    private volatile io.smallrye.mutiny.subscription.Cancellable creation;
+    private volatile Cancellable creation;
     private final CompletableFuture<Void> adminSettled = new CompletableFuture<>();
 
     void onStart(@Observes @Priority(200) StartupEvent ev) {
@@ -50,12 +51,7 @@ public class AdminBootstrap {
             problems.forEach(p -> LOG.warn("Security: " + p + " (refused in the prod profile)"));
         }
         if (!probe.reachableAtStartup()) {
-            probe.retrying("Auth bootstrap", () -> bootstrap().chain(this::create)).subscribe().with(x -> adminSettled.complete(null), e -> {
-                adminSettled.complete(null);
-                if (!probe.stopping()) {
-                    LOG.errorf("Auth bootstrap gave up: %s", e.getMessage());
-                }
-            });
+            settleAfter("Auth bootstrap", probe.retrying("Auth bootstrap", () -> bootstrap().chain(this::create)));
             return;
         }
         Uni<AdminPlan> boot = probe.retrying("Auth bootstrap", this::bootstrap).memoize().indefinitely();
@@ -63,10 +59,7 @@ public class AdminBootstrap {
             deferred = boot.await().atMost(Duration.ofSeconds(30));
         } catch (RuntimeException timeout) {
             LOG.warn("Auth bootstrap not finished after 30 s; continuing in the background");
-            boot.chain(this::create).subscribe().with(x -> adminSettled.complete(null), e -> {
-                adminSettled.complete(null);
-                LOG.error("Auth bootstrap gave up", e);
-            });
+            settleAfter("Auth bootstrap", boot.chain(this::create));
         }
     }
 
@@ -83,10 +76,14 @@ public class AdminBootstrap {
         if (plan == null) {
             return; // still in the background (database absent or slow at startup): that path creates the admin itself
         }
-        creation = probe.retrying("Admin creation", () -> create(plan)).subscribe().with(x -> adminSettled.complete(null), e -> {
-            adminSettled.complete(null);
+        creation = settleAfter("Admin creation", probe.retrying("Admin creation", () -> create(plan)));
+    }
+
+    /** Runs {@code work} in the background; however it ends, logins for the admin stop waiting ({@link #settled}). */
+    private Cancellable settleAfter(String what, Uni<Void> work) {
+        return work.onTermination().invoke(() -> adminSettled.complete(null)).subscribe().with(x -> { }, e -> {
             if (!probe.stopping()) {
-                LOG.errorf("Admin creation gave up: %s", e.getMessage());
+                LOG.errorf("%s gave up: %s", what, e.getMessage());
             }
         });
     }
@@ -121,7 +118,7 @@ public class AdminBootstrap {
         Uni<AdminPlan> plan = planAdmin().memoize().indefinitely();
         return Uni.join().all(store.ensureIndexes().onFailure().recoverWithNull(), tokens.init(), plan.replaceWithVoid())
                 .andFailFast().chain(() -> plan).chain(p -> {
-                    if (p.kind() == AdminPlan.Kind.CREATE_GIVEN || p.kind() == AdminPlan.Kind.CREATE_GENERATED) {
+                    if (p.kind().creates()) {
                         return Uni.createFrom().item(p);
                     }
                     return applyAdmin(p).invoke(() -> adminSettled.complete(null)).replaceWith((AdminPlan) null);
@@ -142,7 +139,13 @@ public class AdminBootstrap {
      * looks up one document and hashes nothing.
      */
     private record AdminPlan(Kind kind, String email, String hash, String generated) {
-        enum Kind { NOTHING, RESET, CREATE_GIVEN, CREATE_GENERATED }
+        enum Kind {
+            NOTHING, RESET, CREATE_GIVEN, CREATE_GENERATED;
+
+            boolean creates() {
+                return this == CREATE_GIVEN || this == CREATE_GENERATED;
+            }
+        }
     }
 
     Uni<AdminPlan> planAdmin() {

@@ -115,7 +115,6 @@ public class GridFsBundleStorage implements BundleStorage {
          */
         private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
         private List<BsonDocument> batch = new ArrayList<>(CHUNKS_PER_INSERT);
-        private List<byte[]> arrays = new ArrayList<>(CHUNKS_PER_INSERT);
         private byte[] buf = new byte[CHUNK];
         private int pos;
         private int n;
@@ -170,9 +169,6 @@ public class GridFsBundleStorage implements BundleStorage {
             byte[] data = pos == CHUNK ? buf : Arrays.copyOf(buf, pos);
             // BsonBinary sends the array as is; org.bson.types.Binary copies it when made and again when encoded
             batch.add(new BsonDocument("files_id", new BsonObjectId(id)).append("n", new BsonInt32(n++)).append("data", new BsonBinary(data)));
-            if (data == buf) {
-                arrays.add(buf);
-            }
             length += pos;
             buf = spare.isEmpty() ? new byte[CHUNK] : spare.poll();
             pos = 0;
@@ -193,16 +189,23 @@ public class GridFsBundleStorage implements BundleStorage {
                 finish(inFlight.poll());
                 failed = false;
             }
-            inFlight.add(new Insert(BundleDb.start(chunks.withDocumentClass(BsonDocument.class).insertMany(batch)), arrays));
+            inFlight.add(new Insert(BundleDb.start(chunks.withDocumentClass(BsonDocument.class).insertMany(batch)), batch));
             inserts++;
             batch = new ArrayList<>(CHUNKS_PER_INSERT);
-            arrays = new ArrayList<>(CHUNKS_PER_INSERT);
         }
 
-        /** Waits for an insert; once the store has answered, the driver holds no reference to its arrays any more. */
+        /**
+         * Waits for an insert; once the store has answered, the driver holds no reference to its chunks' arrays any
+         * more, and the full-size ones (a short last chunk is a copy) are taken again.
+         */
         private void finish(Insert insert) throws IOException {
             join(insert.done());
-            spare.addAll(insert.arrays());
+            for (BsonDocument c : insert.chunks()) {
+                byte[] data = c.getBinary("data").getData();
+                if (data.length == CHUNK) {
+                    spare.add(data);
+                }
+            }
         }
 
         @Override
@@ -258,8 +261,8 @@ public class GridFsBundleStorage implements BundleStorage {
         }
     }
 
-    /** An insert command under way and the chunk arrays it sends. */
-    private record Insert(CompletableFuture<?> done, List<byte[]> arrays) {
+    /** An insert command under way and the chunk documents it sends. */
+    private record Insert(CompletableFuture<?> done, List<BsonDocument> chunks) {
     }
 
     /** Waits for an insert; its failure is thrown as the driver's exception, as a waited-for call would. */

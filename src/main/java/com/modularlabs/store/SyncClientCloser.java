@@ -1,10 +1,10 @@
 package com.modularlabs.store;
 
 import io.quarkus.arc.Arc;
-import jakarta.annotation.Priority;
 import io.quarkus.arc.InjectableContext;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.spi.Contextual;
 import jakarta.enterprise.event.Observes;
@@ -24,8 +24,8 @@ import org.jboss.logging.Logger;
 public class SyncClientCloser {
     private static final Logger LOG = Logger.getLogger(SyncClientCloser.class);
 
-    @SuppressWarnings({ "unchecked", "rawtypes" })
     // late (after Quarkus' own startup observers, which create the synchronous client)
+    @SuppressWarnings({ "unchecked", "rawtypes" })
     void onStart(@Observes @Priority(5000) StartupEvent ev) {
         for (Bean<?> bean : Arc.container().beanManager().getBeans(com.mongodb.client.MongoClient.class)) {
             InjectableContext context = Arc.container().getActiveContext(bean.getScope());
